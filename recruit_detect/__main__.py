@@ -1,0 +1,3 @@
+from recruit_detect.cli import main
+
+main()

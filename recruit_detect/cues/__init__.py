@@ -1,0 +1,200 @@
+"""The cue engine: one TOML data file per cue, validated strictly, matched on normalized text.
+
+The same hits feed the highlights an officer sees and the classifier's cue features, so there is
+never a second copy of the rules.
+"""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+
+from recruit_detect.errors import CueError
+from recruit_detect.normalize import Normalized, normalize
+from recruit_detect.types import CueHit
+
+SEVERITIES = {"hard": 1.0, "medium": 0.6, "weak": 0.3}
+POLARITIES = ("risk", "legit", "not_ad")
+_REQUIRED = {"title", "title_en", "reason", "reason_en", "severity", "polarity", "refs", "match", "no_match"}
+_OPTIONAL = {"law", "phrases", "patterns", "suppressors", "context", "window", "suppress_after"}
+_MIN_EXAMPLES = 5
+_ID = re.compile(r"[a-z][a-z0-9_]*")
+# Cue patterns must not start or end inside a word: "visa" must not match "divisa".
+_LEFT, _RIGHT = r"(?<![a-z0-9])", r"(?![a-z0-9])"
+
+
+@dataclass(frozen=True)
+class Cue:
+    id: str
+    title: str
+    title_en: str
+    reason: str
+    reason_en: str
+    severity: str
+    polarity: str
+    refs: tuple[str, ...]
+    law: str
+    pattern: re.Pattern
+    suppressor: re.Pattern | None
+    context: re.Pattern | None
+    window: int
+    suppress_after: int
+    match: tuple[str, ...]
+    no_match: tuple[str, ...]
+
+    def find(self, norm: Normalized) -> list[CueHit]:
+        text = norm.text
+        hits = []
+        base = SEVERITIES[self.severity]
+        for m in self.pattern.finditer(text):
+            a, b = m.span()
+            if a == b:
+                continue
+            lo, hi = max(0, a - self.window), min(len(text), b + self.window)
+            negated = bool(self.suppressor and self.suppressor.search(
+                text, max(0, a - self.window), min(len(text), b + self.suppress_after)))
+            boosted = bool(self.context and self.context.search(text, lo, hi))
+            start, end = norm.original_span(a, b)
+            hits.append(CueHit(self.id, start, end, min(1.0, base + 0.2 * boosted), self.severity,
+                               self.polarity, negated))
+        return hits
+
+
+def _alternation(phrases: list[str], patterns: list[str]) -> str:
+    parts = [r"\s+".join(map(re.escape, p.lower().split())) for p in phrases]
+    parts += [f"(?:{p})" for p in patterns]
+    return _LEFT + "(?:" + "|".join(parts) + ")" + _RIGHT
+
+
+def _compile(cue_id: str, what: str, source: str) -> re.Pattern:
+    try:
+        return re.compile(source)
+    except re.error as exc:
+        raise CueError(f"cue {cue_id}: {what} does not compile ({exc}); fix the regex in {cue_id}.toml") from None
+
+
+def _strings(cue_id: str, data: dict, key: str) -> list[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise CueError(f"cue {cue_id}: '{key}' must be a list of non-empty strings")
+    return value
+
+
+def parse_cue(cue_id: str, data: dict) -> Cue:
+    """Validate one cue definition strictly and compile it."""
+    if not _ID.fullmatch(cue_id):
+        raise CueError(f"cue file name {cue_id!r} is not a snake_case id")
+    unknown = set(data) - _REQUIRED - _OPTIONAL
+    if unknown:
+        raise CueError(f"cue {cue_id}: unknown keys {sorted(unknown)}; allowed: {sorted(_REQUIRED | _OPTIONAL)}")
+    missing = _REQUIRED - set(data)
+    if missing:
+        raise CueError(f"cue {cue_id}: missing keys {sorted(missing)}")
+    if data["severity"] not in SEVERITIES:
+        raise CueError(f"cue {cue_id}: severity must be one of {sorted(SEVERITIES)}")
+    if data["polarity"] not in POLARITIES:
+        raise CueError(f"cue {cue_id}: polarity must be one of {list(POLARITIES)}")
+    phrases, patterns = _strings(cue_id, data, "phrases"), _strings(cue_id, data, "patterns")
+    if not phrases and not patterns:
+        raise CueError(f"cue {cue_id}: needs at least one phrase or pattern")
+    for p in patterns:
+        _compile(cue_id, f"pattern {p!r}", p)
+    suppressors, context = _strings(cue_id, data, "suppressors"), _strings(cue_id, data, "context")
+    match, no_match = _strings(cue_id, data, "match"), _strings(cue_id, data, "no_match")
+    if len(match) < _MIN_EXAMPLES or len(no_match) < _MIN_EXAMPLES:
+        raise CueError(f"cue {cue_id}: needs at least {_MIN_EXAMPLES} 'match' and 'no_match' examples")
+    window, after = data.get("window", 40), data.get("suppress_after", 0)
+    for key, value in (("window", window), ("suppress_after", after)):
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 200:
+            raise CueError(f"cue {cue_id}: '{key}' must be an integer between 0 and 200")
+    for key in ("title", "title_en", "reason", "reason_en", "law"):
+        if not isinstance(data.get(key, ""), str):
+            raise CueError(f"cue {cue_id}: '{key}' must be a string")
+    return Cue(
+        id=cue_id, title=data["title"], title_en=data["title_en"], reason=data["reason"],
+        reason_en=data["reason_en"], severity=data["severity"], polarity=data["polarity"],
+        refs=tuple(_strings(cue_id, data, "refs")), law=data.get("law", ""),
+        pattern=_compile(cue_id, "phrases/patterns", _alternation(phrases, patterns)),
+        suppressor=_compile(cue_id, "suppressors", _alternation(suppressors, [])) if suppressors else None,
+        context=_compile(cue_id, "context", _alternation(context, [])) if context else None,
+        window=window, suppress_after=after, match=tuple(match), no_match=tuple(no_match))
+
+
+@dataclass(frozen=True)
+class CueSet:
+    cues: tuple[Cue, ...]
+    digest: str
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.cues)
+
+    def get(self, cue_id: str) -> Cue:
+        for cue in self.cues:
+            if cue.id == cue_id:
+                return cue
+        raise KeyError(cue_id)
+
+    def find(self, norm: Normalized) -> tuple[CueHit, ...]:
+        hits = [h for cue in self.cues for h in cue.find(norm)]
+        frames = [h for h in hits if h.polarity == "not_ad" and not h.negated]
+        if frames:
+            hits = _mark_reported(norm, hits, frames)
+        return tuple(sorted(hits, key=lambda h: (h.start, h.end, h.cue)))
+
+    def fires(self, cue_id: str, text: str) -> bool:
+        """True when `cue_id` has an active hit (neither negated nor reported) in `text`."""
+        return any(h.cue == cue_id and h.active for h in self.find(normalize(text)))
+
+    def check_examples(self) -> list[str]:
+        """Run every cue's executable examples; return one message per example that misbehaves."""
+        problems = []
+        for cue in self.cues:
+            problems += [f"{cue.id}: should match but does not: {t!r}" for t in cue.match if not self.fires(cue.id, t)]
+            problems += [f"{cue.id}: should not match but does: {t!r}" for t in cue.no_match if self.fires(cue.id, t)]
+        return problems
+
+
+# A news dateline or a fact-check label frames the whole post; other frames ("kata polisi",
+# "waspada", "saya tertipu", "ada yang tau") frame the sentence they stand in.
+_DOCUMENT_FRAMES = frozenset({"news_source", "fact_check"})
+_SENTENCE_END = re.compile(r"[.!?\n]+(?:\s|$)")
+
+
+def _mark_reported(norm: Normalized, hits: list[CueHit], frames: list[CueHit]) -> list[CueHit]:
+    if any(f.cue in _DOCUMENT_FRAMES for f in frames):
+        framed = lambda h: True  # noqa: E731
+    else:
+        bounds = [0] + [norm.starts[m.end() - 1] for m in _SENTENCE_END.finditer(norm.text)] + [len(norm.original)]
+        sentence = lambda pos: bisect.bisect_right(bounds, pos)  # noqa: E731
+        framed_sentences = {sentence(f.start) for f in frames} | {sentence(f.end - 1) for f in frames}
+        framed = lambda h: sentence(h.start) in framed_sentences  # noqa: E731
+    return [replace(h, reported=True) if h.polarity == "risk" and framed(h) else h for h in hits]
+
+
+def load_cues(sources: dict[str, bytes]) -> CueSet:
+    """Build a cue set from {cue id: TOML bytes}; ids are the file stems, so they are unique."""
+    cues = []
+    digest = hashlib.sha256()
+    for cue_id in sorted(sources):
+        raw = sources[cue_id]
+        digest.update(cue_id.encode() + b"\0" + raw + b"\0")
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise CueError(f"cue {cue_id}: not valid TOML ({exc}); fix {cue_id}.toml") from None
+        cues.append(parse_cue(cue_id, data))
+    if not cues:
+        raise CueError("no cue files found; reinstall recruit-detect")
+    return CueSet(tuple(cues), digest.hexdigest()[:16])
+
+
+@cache
+def default_cues() -> CueSet:
+    """The cue files shipped in this package."""
+    files = resources.files("recruit_detect.cues")
+    return load_cues({f.name[:-5]: f.read_bytes() for f in files.iterdir() if f.name.endswith(".toml")})

@@ -1,0 +1,282 @@
+"""Normalize a post for matching, keeping a map from every normalized character to the original.
+
+Scammers write "B I A Y A", "g4ji", "by.aya", "𝐊𝐀𝐌𝐁𝐎𝐉𝐀", "kаmbоjа" (Cyrillic а/о) or "kerja di 🇰🇭"
+to slip past keyword filters. Each pass below undoes one such trick. Every output character
+carries the half-open span of original characters it came from, so a cue found in the
+normalized text is highlighted on exactly the characters the poster typed.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from itertools import chain
+
+from recruit_detect import resources
+
+OBFUSCATION_KINDS = ("invisible", "homoglyph", "fancy", "emoji", "spaced", "split", "leet")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """`text` is the normalized post; `starts[i]:ends[i]` is the original span of `text[i]`."""
+
+    original: str
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    edits: tuple[tuple[str, int], ...] = field(default=())
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a non-empty normalized span to the original span it covers."""
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"span {start}:{end} is outside the normalized text")
+        return self.starts[start], self.ends[end - 1]
+
+    @property
+    def obfuscation(self) -> dict[str, int]:
+        return dict(self.edits)
+
+
+# --- data ------------------------------------------------------------------------------------
+
+@cache
+def _data():
+    slang = resources.table("slang.tsv")
+    lexicon = resources.words("lexicon.txt") | frozenset(slang) | frozenset(
+        w for v in slang.values() for w in v.split())
+    return (slang, resources.table("confusables.tsv"), resources.table("flags.tsv"),
+            resources.table("emoji.tsv"), lexicon)
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(c: str) -> tuple[str, str | None]:
+    """Fold one non-ASCII character; return (replacement, obfuscation kind or None)."""
+    cat = unicodedata.category(c)
+    if cat == "Cf":  # zero-width and other format characters hide inside words
+        return "", "invisible"
+    if cat in ("Mn", "Me"):  # combining marks and variation selectors (U+FE0F)
+        return "", None
+    if cat in ("Cc", "Cs", "Zl", "Zp", "Zs"):
+        return " ", None
+    _, confusables, _, emoji, _ = _data()
+    if c in emoji:
+        return f" {emoji[c]} ", "emoji"
+    decomposed = unicodedata.normalize("NFKD", c)
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    if folded in confusables:
+        return confusables[folded], "homoglyph"
+    if any(ch in confusables for ch in folded):
+        return "".join(confusables.get(ch, ch) for ch in folded), "homoglyph"
+    decomposition = unicodedata.decomposition(c)
+    kind = "fancy" if decomposition.startswith(("<font>", "<wide>", "<circle>", "<square>")) else None
+    return folded, kind
+
+
+_KEYCAP = re.compile("([0-9#*])\ufe0f?\u20e3")
+_FLAG = re.compile("[\U0001F1E6-\U0001F1FF]{2}")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold(text: str, edits: Counter) -> tuple[str, list[int], list[int]]:
+    """First pass: casefold, NFKD, drop invisibles, fold look-alikes, flags, keycaps and emoji."""
+    if text.isascii():
+        n = len(text)
+        return text.lower(), list(range(n)), list(range(1, n + 1))
+    _, _, flags, _, _ = _data()
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+
+    def emit(piece: str, s: int, e: int) -> None:
+        out.append(piece)
+        starts.extend([s] * len(piece))
+        ends.extend([e] * len(piece))
+
+    pos = 0
+    for run in _NON_ASCII.finditer(text):
+        a, b = run.span()
+        # Keycap digits are an ASCII digit followed by non-ASCII marks: take the digit back.
+        if a > 0 and text[a - 1] in "0123456789#*" and _KEYCAP.match(text, a - 1) and pos < a:
+            a -= 1
+        chunk = text[pos:a]
+        out.append(chunk.lower())
+        starts.extend(range(pos, a))
+        ends.extend(range(pos + 1, a + 1))
+        i = a
+        while i < b:
+            m = _KEYCAP.match(text, i)
+            if m:
+                emit(m.group(1), i, m.end())
+                edits["emoji"] += 1
+                i = m.end()
+                continue
+            m = _FLAG.match(text, i)
+            if m:
+                code = "".join(chr(ord(ch) - 0x1F1E6 + 65) for ch in m.group())
+                if code in flags:
+                    emit(f" {flags[code]} ", i, m.end())
+                    edits["emoji"] += 1
+                    i = m.end()
+                    continue
+            piece, kind = _fold_char(text[i])
+            if kind:
+                edits[kind] += 1
+            if piece:
+                emit(piece, i, i + 1)
+            i += 1
+        pos = b
+    tail = text[pos:]
+    out.append(tail.lower())
+    starts.extend(range(pos, len(text)))
+    ends.extend(range(pos + 1, len(text) + 1))
+    return "".join(out), starts, ends
+
+
+# --- rewriting with the map --------------------------------------------------------------------
+
+class _Buffer:
+    """Normalized text plus its map; `rewrite` replaces regex matches and keeps the map exact."""
+
+    def __init__(self, text: str, starts: list[int], ends: list[int]):
+        self.text, self.starts, self.ends = text, starts, ends
+
+    def rewrite(self, pattern: re.Pattern, fn, protect: bool = False) -> int:
+        """Replace each match by fn(match): a string, or a list of (piece, rel_start, rel_end)
+        whose characters map to the original span of match[rel_start:rel_end]; None keeps it."""
+        text, starts, ends = self.text, self.starts, self.ends
+        guarded = _protected_spans(text) if protect else ()
+        t_parts: list[str] = []
+        s_parts: list[list[int]] = []
+        e_parts: list[list[int]] = []
+        pos = changes = 0
+        for m in pattern.finditer(text):
+            a, b = m.span()
+            if a == b or (guarded and any(a < gb and ga < b for ga, gb in guarded)):
+                continue
+            out = fn(m)
+            if out is None:
+                continue
+            t_parts.append(text[pos:a])
+            s_parts.append(starts[pos:a])
+            e_parts.append(ends[pos:a])
+            if isinstance(out, str):
+                out = [(out, 0, b - a)] if len(out) != b - a else [
+                    (ch, k, k + 1) for k, ch in enumerate(out)]
+            for piece, ra, rb in out:
+                s0, e0 = min(starts[a + ra:a + rb]), max(ends[a + ra:a + rb])
+                t_parts.append(piece)
+                s_parts.append([s0] * len(piece))
+                e_parts.append([e0] * len(piece))
+            pos = b
+            changes += 1
+        if changes:
+            t_parts.append(text[pos:])
+            s_parts.append(starts[pos:])
+            e_parts.append(ends[pos:])
+            self.text = "".join(t_parts)
+            self.starts = list(chain.from_iterable(s_parts))
+            self.ends = list(chain.from_iterable(e_parts))
+        return changes
+
+
+# URLs, e-mails, handles and wa.me links must survive untouched: their dots and digits are data.
+_PROTECTED = re.compile(
+    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:wa\.me|t\.me|bit\.ly|s\.id|"
+    r"linktr\.ee|lynk\.id|tinyurl\.com)/\S*|@\w{3,}")
+
+
+def _protected_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _PROTECTED.finditer(text)]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+# Three or more single letters or digits separated by single spaces: "b i a y a", "0 8 1 2".
+_SPACED = re.compile(r"(?<![\w.\-*'\u00b7])(?:[a-z0-9] ){2,}[a-z0-9](?![\w.\-*'\u00b7])")
+_SPACED_PAIR = re.compile(r"(?<![^\W_])([a-z])[ .]([a-z])(?![^\W_])")
+# Single letters joined by punctuation: "p-a-s-p-o-r", "b.i.a.y.a".
+_DOTTED = re.compile(r"(?<![\w.])[a-z](?:[.\-_*'\u00b7][a-z]){2,}(?![\w])")
+# Punctuation inside a word: "by.aya", "bi-aya".
+_SPLIT_WORD = re.compile(r"(?<![\w.@/])([a-z]{1,12})[.\-_*'\u00b7]([a-z]{1,12})(?![\w/])")
+_LEET_TOKEN = re.compile(r"[a-z0-9@$!|]+")
+_LEET = {"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
+_NOT_LEET = re.compile(r"\d+(?:[.,]\d+)?[a-z]{1,5}|[a-z]+\d+|.*(?:\d{3}|\$\d|\d\$).*")
+_ELONGATED = re.compile(r"([a-z])\1{2,}")
+_NUMBER_UNIT = re.compile(r"(?<=\d)(jt|jta|jeti|juta|rb|rbu|ribu)(?![a-z])")
+_SHORT_WORDS = frozenset({"wa", "pt", "cv", "dp", "hp"})
+
+
+def _join_spaced(m: re.Match) -> list[tuple[str, int, int]] | None:
+    chars = m.group()[::2]
+    if sum(ch.isalpha() for ch in chars) < 2 and len(chars) < 4:
+        return None
+    pieces = [(ch, 2 * k, 2 * k + 1) for k, ch in enumerate(chars)]
+    # "w a 0 8 1 2 ..." is a word then a number: keep the space between them.
+    digits = len(chars) - len(chars.rstrip("0123456789"))
+    if digits >= 4 and digits < len(chars):
+        cut = len(chars) - digits
+        pieces.insert(cut, (" ", 2 * cut - 1, 2 * cut))
+    return pieces
+
+
+def _join_pair(m: re.Match) -> list[tuple[str, int, int]] | None:
+    if m.group(1) + m.group(2) not in _SHORT_WORDS:
+        return None
+    return [(m.group(1), 0, 1), (m.group(2), 2, 3)]
+
+
+def _join_dotted(m: re.Match) -> list[tuple[str, int, int]]:
+    return [(ch, 2 * k, 2 * k + 1) for k, ch in enumerate(m.group()[::2])]
+
+
+def _join_split(m: re.Match) -> list[tuple[str, int, int]] | None:
+    joined = m.group(1) + m.group(2)
+    if joined not in _data()[4]:
+        return None
+    left = len(m.group(1))
+    return [(m.group(1), 0, left), (m.group(2), left + 1, len(m.group()))]
+
+
+def _unleet(m: re.Match) -> list[tuple[str, int, int]] | None:
+    token = m.group()
+    core = token.strip("@$!|")
+    if not core or not any(ch.isalpha() for ch in core) or not any(ch in _LEET for ch in core):
+        return None
+    lexicon = _data()[4]
+    if core in lexicon or any(ch.isdigit() and ch not in _LEET for ch in core) or _NOT_LEET.fullmatch(core):
+        return None
+    lead = len(token) - len(token.lstrip("@$!|"))
+    candidate = "".join(_LEET.get(ch, ch) for ch in core)
+    if candidate not in lexicon and "1" in core:
+        with_l = "".join("l" if ch == "1" else _LEET.get(ch, ch) for ch in core)
+        if with_l in lexicon:
+            candidate = with_l
+    return [(ch, lead + k, lead + k + 1) for k, ch in enumerate(candidate)]
+
+
+@cache
+def _slang_pattern() -> re.Pattern:
+    keys = sorted(_data()[0], key=len, reverse=True)
+    return re.compile(r"(?<![\w'])(?:" + "|".join(map(re.escape, keys)) + r")(?![\w'])")
+
+
+def normalize(text: str) -> Normalized:
+    """Normalize `text` for matching; see the module docstring for what each pass undoes."""
+    edits: Counter = Counter()
+    buf = _Buffer(*_fold(text, edits))
+    slang = _data()[0]
+    buf.rewrite(_CONTROL, lambda m: " ")
+    # Keep line breaks (they end sentences, which scope reported frames); collapse the rest.
+    buf.rewrite(_SPACES, lambda m: ("\n" if "\n" in m.group() else " ") if m.group() not in (" ", "\n") else None)
+    edits["split"] += buf.rewrite(_DOTTED, _join_dotted, protect=True)
+    edits["spaced"] += buf.rewrite(_SPACED, _join_spaced) + buf.rewrite(_SPACED_PAIR, _join_pair)
+    edits["split"] += buf.rewrite(_SPLIT_WORD, _join_split, protect=True)
+    edits["leet"] += buf.rewrite(_LEET_TOKEN, _unleet, protect=True)
+    buf.rewrite(_ELONGATED, lambda m: m.group(1))
+    buf.rewrite(_NUMBER_UNIT, lambda m: [(" ", 0, 1), (slang.get(m.group(), m.group()), 0, len(m.group()))])
+    buf.rewrite(_slang_pattern(), lambda m: slang[m.group()], protect=True)
+    return Normalized(text, buf.text, tuple(buf.starts), tuple(buf.ends),
+                      tuple((k, edits[k]) for k in OBFUSCATION_KINDS if edits[k]))

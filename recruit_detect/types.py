@@ -1,0 +1,61 @@
+"""Frozen result types shared by the core stages. Offsets always point into the original post."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CueHit:
+    """One cue found in a post: `post[start:end]` is the highlighted text."""
+
+    cue: str
+    start: int
+    end: int
+    score: float
+    severity: str
+    polarity: str
+    negated: bool = False  # "tanpa biaya": the cue's own phrase, cancelled by a suppressor
+    reported: bool = False  # inside a news, warning, question or testimony frame
+
+    @property
+    def active(self) -> bool:
+        return not (self.negated or self.reported)
+
+    def to_dict(self, post: str, reason: str) -> dict[str, Any]:
+        return {"cue": self.cue, "start": self.start, "end": self.end, "text": post[self.start:self.end],
+                "severity": self.severity, "polarity": self.polarity, "score": round(self.score, 3),
+                "reported": self.reported, "reason": reason}
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A contact, amount, destination or organisation pulled out of a post."""
+
+    kind: str  # phone | whatsapp | telegram | email | url | money | destination | organisation | licence | age
+    start: int
+    end: int
+    value: Any
+
+    def to_dict(self, post: str) -> dict[str, Any]:
+        return {"kind": self.kind, "start": self.start, "end": self.end,
+                "text": post[self.start:self.end], "value": self.value}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the rules know about a post; the model's input and the explanation's source."""
+
+    post: str
+    normalized: Any  # recruit_detect.normalize.Normalized
+    cues: tuple[CueHit, ...]
+    entities: tuple[Entity, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Verdict:
+    risk: float
+    band: str
+    illegal: bool
+    analysis: Analysis
+    terms: tuple[tuple[int, int, float], ...] = field(default=())  # (start, end, weight) of strong model terms
