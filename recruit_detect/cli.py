@@ -1,0 +1,316 @@
+"""The `recruit-detect` command line. Library errors become one line on stderr here, and only here."""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from recruit_detect import __version__
+from recruit_detect.errors import RecruitDetectError
+
+POLARITY_STYLE = {"risk": {"fg": "red", "bold": True}, "legit": {"fg": "green"}, "not_ad": {"fg": "cyan"}}
+WEAK_RISK_STYLE = {"fg": "yellow"}
+
+
+def _color() -> bool | None:
+    return False if os.environ.get("NO_COLOR") else None  # None: click decides (colour only on a terminal)
+
+
+def handle_errors(fn):
+    """Turn library errors into one line (with the fix) and exit 1; `--debug` shows the traceback."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except RecruitDetectError as exc:
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+def model_option(fn):
+    return click.option("--model", "model_dir", type=click.Path(file_okay=False), default=None,
+                        help="Model folder (default: $RECRUIT_DETECT_MODEL or the shipped models/default).")(fn)
+
+
+def mapping_options(fn):
+    for decorator in reversed([
+        click.option("--text-field", "text_fields", multiple=True, help="Column holding the text; repeat to join several."),
+        click.option("--label-field", default="label", show_default=True, help="Column holding the label."),
+        click.option("--positive", "positives", multiple=True,
+                     help="Label value(s) that mean illegal/fraud (default: illegal, 1, true, fraud, yes)."),
+        click.option("--id-field", default="id", show_default=True, help="Column holding the post id."),
+        click.option("--group-field", default="group", show_default=True,
+                     help="Column grouping near-identical posts (kept in one fold)."),
+    ]):
+        fn = decorator(fn)
+    return fn
+
+
+DEFAULT_POSITIVES = ("illegal", "1", "true", "True", "fraud", "yes", "1.0")
+
+
+def _mapping(text_fields, label_field, positives, id_field, group_field):
+    from recruit_detect.corpus import Mapping
+
+    return Mapping(tuple(text_fields) or ("text",), label_field, tuple(positives) or DEFAULT_POSITIVES, id_field,
+                   group_field or None)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="recruit-detect")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+def cli(debug):
+    """Find illegal recruitment advertisements in Indonesian social-media posts.
+
+    \b
+    Examples:
+      recruit-detect check "Dicari TKW ke Taiwan, biaya admin 5jt transfer dulu"
+      recruit-detect score posts.jsonl -o scored.jsonl --jobs 2
+      recruit-detect train corpus/*.jsonl -o models/mine
+      recruit-detect evaluate corpus/*.jsonl --model models/mine
+    """
+
+
+# --- check -----------------------------------------------------------------------------------
+
+def _highlight(post: str, cues: list[dict]) -> str:
+    """The post with cue spans coloured by polarity; overlapping spans take the first (longest) cue."""
+    spans = sorted((c for c in cues), key=lambda c: (c["start"], -(c["end"] - c["start"])))
+    out, pos = [], 0
+    for c in spans:
+        if c["start"] < pos:
+            continue
+        style = POLARITY_STYLE[c["polarity"]]
+        if c["polarity"] == "risk" and (c["severity"] == "weak" or c["reported"]):
+            style = WEAK_RISK_STYLE
+        out.append(post[pos:c["start"]])
+        out.append(click.style(post[c["start"]:c["end"]], underline=True, **style))
+        pos = c["end"]
+    out.append(post[pos:])
+    return "".join(out)
+
+
+def _render(post: str, rec: dict) -> str:
+    bar = "█" * round(rec["risk"] * 20) + "░" * (20 - round(rec["risk"] * 20))
+    band_style = {"high": "red", "review": "yellow", "low": "green"}[rec["band"]]
+    lines = [_highlight(post, rec["cues"]), "",
+             f"risk {bar} {rec['risk']:.2f}  band " + click.style(rec["band"].upper(), fg=band_style, bold=True)
+             + ("  → flagged as illegal recruitment" if rec["illegal"] else "")]
+    if rec["cues"]:
+        lines.append("")
+        seen = set()
+        for c in rec["cues"]:
+            if (c["cue"], c["text"]) in seen:
+                continue
+            seen.add((c["cue"], c["text"]))
+            mark = click.style("●", **POLARITY_STYLE[c["polarity"]])
+            status = " (dikutip/dilaporkan)" if c["reported"] else ""
+            lines.append(f"{mark} {c['cue']} “{c['text']}”{status}: {c['reason']}")
+    ents = rec["entities"]
+    if ents:
+        lines.append("")
+        for key, values in ents.items():
+            shown = [json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else str(v) for v in values]
+            lines.append(f"{key}: " + ", ".join(shown))
+    lines.append(click.style(f"model {rec['model']}", dim=True))
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@model_option
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True, help="Language of the reasons.")
+@click.option("--exit-code", is_flag=True, help="Exit with status 3 when the post is flagged as illegal.")
+@handle_errors
+def check(text, fmt, model_dir, lang, exit_code):
+    """Score one post (TEXT, or '-' / nothing to read it from stdin) and show its cues.
+
+    \b
+    Example:
+      recruit-detect check "Kerja di 🇰🇭 gaji 15jt, v!sa turis, biaya adm1n 5jt"
+    """
+    from recruit_detect.detector import Detector
+
+    if text is None or text == "-":
+        if sys.stdin.isatty() and text is None:
+            raise click.UsageError("give the post as an argument, or pipe it on stdin with '-'")
+        text = sys.stdin.read()
+    if not text.strip():
+        raise click.UsageError("the post is empty")
+    detector = Detector.load(model_dir)
+    rec = detector.record(detector.verdicts([text])[0], "-", lang=lang)
+    if fmt == "json":
+        click.echo(json.dumps(rec, ensure_ascii=False))
+    else:
+        click.echo(_render(text, rec), color=_color())
+    if exit_code and rec["illegal"]:
+        sys.exit(3)
+
+
+# --- score -----------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT|-")
+@click.option("-o", "--output", default="-", show_default=True, help="Output file, or '-' for stdout.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default=None,
+              help="Output format (default: from the output extension, else jsonl).")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "txt"]), default=None,
+              help="Input format (default: from the extension; stdin is jsonl).")
+@model_option
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option("--text-field", "text_fields", multiple=True, help="Field holding the text; repeat to join several.")
+@click.option("--id-field", default="id", show_default=True, help="Field holding the id (else the line number).")
+@click.option("--keep-fields", default="", help="Comma-separated input fields to copy into each output record.")
+@click.option("--quiet", is_flag=True, help="No summary on stderr.")
+@handle_errors
+def score(input_path, output, fmt, input_format, model_dir, jobs, text_fields, id_field, keep_fields, quiet):
+    """Score every post of INPUT (JSONL, CSV or TXT; '-' for stdin): one record per input, in order.
+
+    \b
+    Examples:
+      recruit-detect score posts.jsonl -o scored.jsonl --jobs 2
+      cat posts.txt | recruit-detect score - --input-format txt --format csv
+    """
+    from recruit_detect.batch import Writer, input_format as detect_format, read_records, score_stream
+    from recruit_detect.detector import Detector, default_model_dir
+    from recruit_detect.errors import CorpusError
+
+    fmt = fmt or ("csv" if output.lower().endswith(".csv") else "jsonl")
+    model_dir = str(model_dir or default_model_dir())
+    Detector.load(model_dir)  # fail fast, with one clear line, before reading any input
+    in_fmt = detect_format(input_path, input_format)
+    keep = tuple(f for f in keep_fields.split(",") if f)
+    try:
+        stream = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")
+    except OSError as exc:
+        raise CorpusError(f"cannot open {input_path} ({exc.strerror}); check the path") from None
+    counts = {"records": 0, "errors": 0, "high": 0, "review": 0, "low": 0}
+    writer = Writer(output, fmt, keep)
+    ok = False
+    try:
+        records = read_records(stream, in_fmt, tuple(text_fields) or ("text",), id_field, keep)
+        for rec in score_stream(records, model_dir, jobs):
+            writer.write(rec)
+            counts["records"] += 1
+            counts["errors" if rec["error"] else rec["band"]] += 1
+        ok = True
+    finally:
+        writer.close(ok)
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    if not quiet:
+        click.echo(" ".join(f"{k} {v}" for k, v in counts.items()), err=True)
+
+
+# --- train / evaluate ------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Model folder to write.")
+@mapping_options
+@click.option("--seed", default=0, show_default=True, help="Random seed; the same seed gives the same model.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Cross-validation workers.")
+@click.option("--name", default=None, help="Model name in its metadata (default: the folder name).")
+@handle_errors
+def train(corpus, output, text_fields, label_field, positives, id_field, group_field, seed, jobs, name):
+    """Train a model folder from labelled CORPUS files (JSONL, CSV, Parquet or a dataset folder).
+
+    \b
+    Examples:
+      recruit-detect train corpus/*.jsonl -o models/default
+      recruit-detect train ads.csv -o models/ads --text-field title --text-field body \\
+          --label-field fraudulent --positive 1
+    """
+    from recruit_detect.corpus import fingerprint, load_posts
+    from recruit_detect.evaluate import format_metrics
+    from recruit_detect.persist import save_model
+    from recruit_detect.training import train as train_model
+
+    mapping = _mapping(text_fields, label_field, positives, id_field, group_field)
+    posts = load_posts(corpus, mapping)
+    values = sorted({p.label for p in posts})
+    label_map = {v: int(v in mapping.positive) for v in values}
+    click.echo("label mapping: " + ", ".join(f"{v} -> {'illegal' if k else 'other'}" for v, k in label_map.items()),
+               err=True)
+    if len(set(label_map.values())) < 2:
+        raise click.UsageError(f"labels {values} give only one class; name the illegal value(s) with --positive")
+    files = [p for p in corpus if Path(p).is_file()]
+    model, metadata, card, oof = train_model(posts, seed=seed, jobs=jobs, name=name or Path(output).name,
+                                             corpus_fingerprint=fingerprint(files), label_map=label_map)
+    save_model(output, model, metadata, card)
+    click.echo(format_metrics(oof), err=True)
+    click.echo(f"model written to {output}", err=True)
+
+
+@cli.command()
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(exists=True))
+@model_option
+@mapping_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def evaluate(corpus, model_dir, text_fields, label_field, positives, id_field, group_field, fmt):
+    """Measure a model on labelled CORPUS files: illegal-class precision, recall, F1, PR-AUC,
+    ROC-AUC, and the false-positive rate of every negative label and subtype.
+
+    \b
+    Example:
+      recruit-detect evaluate heldout.jsonl --model models/default --format json
+    """
+    from recruit_detect.corpus import load_posts
+    from recruit_detect.detector import Detector
+    from recruit_detect.evaluate import format_metrics, metrics
+
+    detector = Detector.load(model_dir)
+    posts = load_posts(corpus, _mapping(text_fields, label_field, positives, id_field, group_field))
+    verdicts = detector.verdicts([p.text for p in posts])
+    m = metrics([p.illegal for p in posts], [v.risk for v in verdicts], detector.thresholds.illegal,
+                labels=[p.label for p in posts], subtypes=[p.subtype for p in posts])
+    m["model"] = detector.name
+    click.echo(json.dumps(m, ensure_ascii=False, indent=2) if fmt == "json" else format_metrics(m))
+
+
+# --- cues ------------------------------------------------------------------------------------
+
+@cli.group()
+def cues():
+    """List or check the cue definitions."""
+
+
+@cues.command("list")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@handle_errors
+def cues_list(lang):
+    """One line per cue: id, polarity, severity, red-flag codes and title."""
+    from recruit_detect.cues import default_cues
+
+    for c in default_cues().cues:
+        title = c.title if lang == "id" else c.title_en
+        click.echo(f"{c.id:<22} {c.polarity:<7} {c.severity:<7} {','.join(c.refs):<8} {title}")
+
+
+@cues.command("check")
+@handle_errors
+def cues_check():
+    """Validate every cue file and run its match / no_match examples; exit 1 on any failure."""
+    from recruit_detect.cues import default_cues
+
+    cue_set = default_cues()
+    problems = cue_set.check_examples()
+    for p in problems:
+        click.echo(p, err=True)
+    n = sum(len(c.match) + len(c.no_match) for c in cue_set.cues)
+    click.echo(f"{len(cue_set.cues)} cues, {n} examples, {len(problems)} failing", err=True)
+    if problems:
+        sys.exit(1)
+
+
+def main():
+    cli(prog_name="recruit-detect")

@@ -1,0 +1,81 @@
+"""From a post to a verdict and a score record (DESIGN 4.2): analyze with the rules, score with
+the calibrated model, band with the thresholds stored in the model's metadata."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from recruit_detect.cues import CueSet, default_cues
+from recruit_detect.entities import find_entities, summarize
+from recruit_detect.errors import ModelError
+from recruit_detect.model import Thresholds
+from recruit_detect.normalize import normalize
+from recruit_detect.types import Analysis, Verdict
+
+
+def analyze(post: str, cues: CueSet | None = None) -> Analysis:
+    """Normalize, find cues and entities: the pure, model-free part of the pipeline."""
+    norm = normalize(post)
+    return Analysis(post, norm, (cues or default_cues()).find(norm), find_entities(norm))
+
+
+def default_model_dir() -> Path:
+    """$RECRUIT_DETECT_MODEL, else the model shipped with the package, else ./models/default."""
+    if os.environ.get("RECRUIT_DETECT_MODEL"):
+        return Path(os.environ["RECRUIT_DETECT_MODEL"])
+    from importlib import resources
+
+    shipped = Path(str(resources.files("recruit_detect").joinpath("shipped_models", "default")))
+    return shipped if shipped.is_dir() else Path("models", "default")
+
+
+@dataclass(frozen=True)
+class Detector:
+    model: object
+    metadata: dict
+    cues: CueSet
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike | None = None) -> "Detector":
+        from recruit_detect.persist import load_model
+
+        model, metadata = load_model(folder or default_model_dir())
+        cues = default_cues()
+        if metadata.get("cue_set") not in (None, cues.digest):
+            raise ModelError(f"the model was trained with cue set {metadata.get('cue_set')} but this installation has "
+                             f"{cues.digest}; retrain the model with `recruit-detect train`")
+        return cls(model, metadata, cues)
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return Thresholds(**self.metadata["thresholds"])
+
+    @property
+    def name(self) -> str:
+        return f"{self.metadata.get('name', 'model')}@{self.metadata['sha256'][:7]}"
+
+    def verdicts(self, posts: list[str]) -> list[Verdict]:
+        analyses = [analyze(p, self.cues) for p in posts]
+        if not analyses:
+            return []
+        risks = self.model.predict_proba(analyses)[:, 1]
+        t = self.thresholds
+        return [Verdict(float(r), t.band(float(r)), bool(r >= t.illegal), a) for r, a in zip(risks, analyses)]
+
+    def record(self, verdict: Verdict, record_id, lang: str = "id") -> dict:
+        """The score record of DESIGN 4.2."""
+        post = verdict.analysis.post
+        cues = []
+        for hit in verdict.analysis.cues:
+            if hit.negated:
+                continue
+            cue = self.cues.get(hit.cue)
+            cues.append(hit.to_dict(post, cue.reason if lang == "id" else cue.reason_en))
+        return {"id": record_id, "risk": round(verdict.risk, 4), "band": verdict.band, "illegal": verdict.illegal,
+                "cues": cues, "entities": summarize(verdict.analysis.entities), "model": self.name, "error": None}
+
+
+def error_record(record_id, message: str, model_name: str | None) -> dict:
+    return {"id": record_id, "risk": None, "band": None, "illegal": None, "cues": [], "entities": {},
+            "model": model_name, "error": message}

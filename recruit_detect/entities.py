@@ -1,0 +1,77 @@
+"""Contacts, amounts and destinations an officer follows up: phones (E.164), WhatsApp and Telegram
+links, e-mails, URLs, money and destination countries, each with its span in the original post."""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from recruit_detect import resources
+from recruit_detect.money import find_money
+from recruit_detect.normalize import Normalized
+from recruit_detect.types import Entity
+
+# Indonesian mobile numbers: 08xx, +62 8xx, 62-8xx, with spaces, dots or dashes between digit groups.
+_PHONE = re.compile(r"(?<![\d/=])(?:\+?62|0)[\s\-.]?8(?:[\s\-.]?\d){7,11}(?!\d)")
+_WHATSAPP = re.compile(r"(?:https?://)?(?:wa\.me/|api\.whatsapp\.com/send\?phone=)\+?(\d{9,15})")
+_TELEGRAM = re.compile(r"(?:https?://)?t\.me/([a-z0-9_]{4,32})|(?<![\w.])@([a-z][a-z0-9_]{3,31})(?![\w@.])")
+_EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+|\b(?:bit\.ly|s\.id|linktr\.ee|lynk\.id|tinyurl\.com)/[^\s<>\"']+")
+
+
+def e164(digits: str) -> str:
+    """'0812-3456-7890' or '62 812 3456 7890' -> '+6281234567890'."""
+    d = re.sub(r"\D", "", digits)
+    if d.startswith("0"):
+        d = "62" + d[1:]
+    return "+" + d
+
+
+@cache
+def _destination_pattern() -> tuple[dict[str, str], re.Pattern]:
+    table = resources.table("destinations.tsv")
+    alternation = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(table, key=len, reverse=True))
+    return table, re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])")
+
+
+def find_entities(norm: Normalized) -> tuple[Entity, ...]:
+    text = norm.text
+    found: list[Entity] = []
+
+    def add(kind: str, a: int, b: int, value) -> None:
+        start, end = norm.original_span(a, b)
+        found.append(Entity(kind, start, end, value))
+
+    for m in _WHATSAPP.finditer(text):
+        add("whatsapp", m.start(), m.end(), e164(m.group(1)))
+    taken = [(e.start, e.end) for e in found]
+    for m in _PHONE.finditer(text):
+        start, end = norm.original_span(m.start(), m.end())
+        if not any(a <= start < b for a, b in taken):
+            found.append(Entity("phone", start, end, e164(m.group())))
+    for m in _EMAIL.finditer(text):
+        add("email", m.start(), m.end(), m.group())
+    emails = [(e.start, e.end) for e in found if e.kind == "email"]
+    for m in _TELEGRAM.finditer(text):
+        start, _ = norm.original_span(m.start(), m.end())
+        if not any(a <= start < b for a, b in emails):
+            add("telegram", m.start(), m.end(), "@" + (m.group(1) or m.group(2)))
+    for m in _URL.finditer(text):
+        if "wa.me/" not in m.group() and "t.me/" not in m.group():
+            add("url", m.start(), m.end(), m.group().rstrip(".,)"))
+    for money in find_money(text):
+        add("money", money.start, money.end, money.to_dict())
+    table, pattern = _destination_pattern()
+    for m in pattern.finditer(text):
+        add("destination", m.start(), m.end(), table[" ".join(m.group().split())])
+    return tuple(sorted(found, key=lambda e: (e.start, e.end, e.kind)))
+
+
+def summarize(entities: tuple[Entity, ...]) -> dict:
+    """The score record's `entities` object: values grouped by kind, duplicates removed, in order."""
+    out: dict[str, list] = {}
+    for e in entities:
+        key = {"money": "money", "phone": "phones", "whatsapp": "phones"}.get(e.kind, e.kind + "s")
+        values = out.setdefault(key, [])
+        if e.value not in values:
+            values.append(e.value)
+    return out

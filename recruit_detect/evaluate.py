@@ -1,0 +1,58 @@
+"""Honest metrics for the illegal class: precision, recall, F1, PR-AUC, ROC-AUC, and the
+false-positive rate of every negative label and subtype (news and warnings must not alarm)."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score, roc_auc_score
+
+
+def metrics(y, proba, threshold: float, labels=None, subtypes=None) -> dict:
+    y = np.asarray(y, dtype=int)
+    proba = np.asarray(proba, dtype=float)
+    pred = (proba >= threshold).astype(int)
+    out = {
+        "n": int(len(y)), "positives": int(y.sum()), "threshold": threshold,
+        "precision": round(float(precision_score(y, pred, zero_division=0)), 4),
+        "recall": round(float(recall_score(y, pred, zero_division=0)), 4),
+        "f1": round(float(f1_score(y, pred, zero_division=0)), 4),
+        "pr_auc": round(float(average_precision_score(y, proba)), 4) if 0 < y.sum() < len(y) else None,
+        "roc_auc": round(float(roc_auc_score(y, proba)), 4) if 0 < y.sum() < len(y) else None,
+    }
+    for key, values in (("by_label", labels), ("by_subtype", subtypes)):
+        if values is None:
+            continue
+        buckets = defaultdict(list)
+        for value, truth, flagged in zip(values, y, pred):
+            buckets[value or "-"].append((truth, flagged))
+        table = {}
+        for value in sorted(buckets):
+            rows = buckets[value]
+            n_pos = sum(t for t, _ in rows)
+            entry = {"n": len(rows)}
+            if n_pos:
+                entry["recall"] = round(sum(f for t, f in rows if t) / n_pos, 4)
+            if n_pos < len(rows):
+                entry["false_positive_rate"] = round(sum(f for t, f in rows if not t) / (len(rows) - n_pos), 4)
+            table[value] = entry
+        out[key] = table
+    return out
+
+
+def format_metrics(m: dict) -> str:
+    lines = [f"posts {m['n']}  illegal {m['positives']}  threshold {m['threshold']:.3f}",
+             f"illegal class: precision {m['precision']:.3f}  recall {m['recall']:.3f}  F1 {m['f1']:.3f}  "
+             f"PR-AUC {m['pr_auc'] if m['pr_auc'] is None else format(m['pr_auc'], '.3f')}  "
+             f"ROC-AUC {m['roc_auc'] if m['roc_auc'] is None else format(m['roc_auc'], '.3f')}"]
+    for key, title in (("by_label", "by label"), ("by_subtype", "by subtype")):
+        if key in m:
+            lines.append(f"{title}:")
+            for name, e in m[key].items():
+                parts = [f"n {e['n']:>4}"]
+                if "recall" in e:
+                    parts.append(f"recall {e['recall']:.3f}")
+                if "false_positive_rate" in e:
+                    parts.append(f"false-positive rate {e['false_positive_rate']:.3f}")
+                lines.append(f"  {name:<22} " + "  ".join(parts))
+    return "\n".join(lines)

@@ -1,0 +1,113 @@
+"""The calibrated classifier and the choice of its decision thresholds.
+
+A logistic regression over the features is fitted on all the data; its probabilities are
+calibrated with a Platt sigmoid fitted on *out-of-fold* decision scores from grouped,
+stratified cross-validation, so calibration and thresholds never see a post the scorer was
+trained on.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import precision_recall_curve
+from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.pipeline import Pipeline
+
+from recruit_detect.features import build_features
+
+
+def build_pipeline(C: float = 4.0, seed: int = 0) -> Pipeline:
+    return Pipeline([
+        ("features", build_features()),
+        ("linear", LogisticRegression(C=C, class_weight="balanced", max_iter=2000, random_state=seed)),
+    ])
+
+
+def grouped_folds(y, groups, folds: int, seed: int):
+    """Stratified folds that never split a group; fewer folds when a class is too small."""
+    y = np.asarray(y)
+    k = int(min(folds, np.bincount(y).min(), len(set(groups))))
+    if k < 2:
+        raise ValueError("need at least two groups of each class for cross-validation")
+    return list(StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y, groups))
+
+
+def _fit_fold(pipeline, X, y, train, test):
+    fitted = clone(pipeline).fit([X[i] for i in train], y[train])
+    return test, fitted.decision_function([X[i] for i in test])
+
+
+class RiskModel(ClassifierMixin, BaseEstimator):
+    """Linear text model with out-of-fold Platt calibration. `fit` also records the
+    out-of-fold calibrated probabilities in `oof_proba_` for threshold selection and reports."""
+
+    def __init__(self, C: float = 4.0, folds: int = 5, seed: int = 0, n_jobs: int = 1):
+        self.C = C
+        self.folds = folds
+        self.seed = seed
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y, groups=None):
+        from joblib import Parallel, delayed
+
+        y = np.asarray(y, dtype=int)
+        if set(np.unique(y)) != {0, 1}:
+            raise ValueError("training needs both illegal and non-illegal posts")
+        groups = np.arange(len(y)) if groups is None else np.asarray(groups)
+        pipeline = build_pipeline(self.C, self.seed)
+        splits = grouped_folds(y, groups, self.folds, self.seed)
+        oof = np.zeros(len(y))
+        for test, scores in Parallel(n_jobs=self.n_jobs)(
+                delayed(_fit_fold)(pipeline, X, y, tr, te) for tr, te in splits):
+            oof[test] = scores
+        self.calibrator_ = LogisticRegression(C=1e4).fit(oof.reshape(-1, 1), y)
+        self.oof_proba_ = self.calibrator_.predict_proba(oof.reshape(-1, 1))[:, 1]
+        self.fold_ = np.zeros(len(y), dtype=int)
+        for k, (_, test) in enumerate(splits):
+            self.fold_[test] = k
+        self.pipeline_ = pipeline.fit(X, y)
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def decision_function(self, X):
+        return self.pipeline_.decision_function(X)
+
+    def predict_proba(self, X):
+        p = self.calibrator_.predict_proba(np.asarray(self.decision_function(X)).reshape(-1, 1))[:, 1]
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X):
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    illegal: float  # risk >= illegal -> flagged
+    high: float  # risk >= high -> band "high"
+    review: float  # review <= risk < high -> band "review"
+
+    def band(self, risk: float) -> str:
+        return "high" if risk >= self.high else "review" if risk >= self.review else "low"
+
+    def to_dict(self) -> dict:
+        return {"illegal": self.illegal, "high": self.high, "review": self.review}
+
+
+def choose_thresholds(y, proba, high_precision: float = 0.95, review_recall: float = 0.97) -> Thresholds:
+    """From out-of-fold probabilities: the flag threshold maximises F1; `high` is the lowest
+    threshold whose precision reaches `high_precision`; `review` keeps `review_recall` of the
+    illegal posts above it. Rounded so the metadata stays readable."""
+    precision, recall, cuts = precision_recall_curve(np.asarray(y), np.asarray(proba))
+    precision, recall = precision[:-1], recall[:-1]
+    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+    illegal = float(cuts[int(np.argmax(f1))])
+    precise = np.flatnonzero(precision >= high_precision)
+    high = float(cuts[precise[0]]) if len(precise) else illegal
+    recalled = np.flatnonzero(recall >= review_recall)
+    review = float(cuts[recalled[-1]]) if len(recalled) else illegal
+    high = max(high, illegal)
+    review = min(review, illegal)
+    return Thresholds(round(illegal, 4), round(high, 4), round(review, 4))
