@@ -26,8 +26,11 @@ def default_model_dir() -> Path:
         return Path(os.environ["RECRUIT_DETECT_MODEL"])
     from importlib import resources
 
-    shipped = Path(str(resources.files("recruit_detect").joinpath("shipped_models", "default")))
-    return shipped if shipped.is_dir() else Path("models", "default")
+    try:
+        shipped = Path(str(resources.files("recruit_detect.shipped_models").joinpath("default")))
+    except ModuleNotFoundError:  # running from a source tree that was not installed
+        shipped = Path(__file__).resolve().parent.parent / "models" / "default"
+    return shipped
 
 
 @dataclass(frozen=True)

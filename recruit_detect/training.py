@@ -29,7 +29,7 @@ def deduplicate(posts: list[Post]) -> tuple[list[Post], int]:
 
 
 def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", corpus_fingerprint: str = "",
-          label_map: dict | None = None):
+          label_map: dict | None = None, folds: int = 5):
     """Return (model, metadata, card text, out-of-fold metrics)."""
     import sklearn
     import skops
@@ -40,7 +40,7 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
     analyses = [analyze(p.text, cues) for p in posts]
     y = np.array([p.illegal for p in posts])
     groups = np.array([p.group or f"id:{p.id}" for p in posts])
-    model = RiskModel(seed=seed, n_jobs=jobs).fit(analyses, y, groups)
+    model = RiskModel(folds=folds, seed=seed, n_jobs=jobs).fit(analyses, y, groups)
     thresholds = choose_thresholds(y, model.oof_proba_)
     oof = metrics(y, model.oof_proba_, thresholds.illegal, labels=[p.label for p in posts],
                   subtypes=[p.subtype for p in posts])

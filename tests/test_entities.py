@@ -1,0 +1,62 @@
+import pytest
+
+from recruit_detect.entities import e164, find_entities, summarize
+from recruit_detect.normalize import normalize
+
+
+def entities(text, kind):
+    return [(text[e.start:e.end], e.value) for e in find_entities(normalize(text)) if e.kind == kind]
+
+
+@pytest.mark.parametrize("text,amount,currency,role,period", [
+    ("biaya admin Rp 3.500.000 dulu", 3_500_000, "IDR", "fee", None),
+    ("gaji 3,5jt", 3_500_000, "IDR", "pay", None),
+    ("gaji 15 juta/bln", 15_000_000, "IDR", "pay", "month"),
+    ("NT$ 28.000 per bulan", 28_000, "TWD", "pay", "month"),
+    ("HKD 4.990", 4_990, "HKD", None, None),
+    ("RM 2.000", 2_000, "MYR", None, None),
+    ("salary USD 1.200", 1_200, "USD", "pay", None),
+    ("gaji 1.300 riyal", 1_300, "SAR", "pay", None),
+    ("DP 500rb", 500_000, "IDR", "fee", None),
+    ("gaji harian 200 ribu/hari", 200_000, "IDR", "pay", "day"),
+])
+def test_money(text, amount, currency, role, period):
+    (span, value), = entities(text, "money")
+    assert (value["amount"], value["currency"], value["role"], value["period"]) == (amount, currency, role, period)
+
+
+def test_money_span_covers_obfuscated_digits():
+    text = "biaya ５ｊｔ"
+    (span, value), = entities(text, "money")
+    assert span == "５ｊｔ" and value["amount"] == 5_000_000
+
+
+@pytest.mark.parametrize("text,number", [
+    ("WA 0812-3456-7890", "+6281234567890"),
+    ("hub +62 812 3456 7890", "+6281234567890"),
+    ("telp 0857.1234.5678", "+6285712345678"),
+    ("0️⃣8️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣9️⃣", "+6281234567890"[:-1]),
+    ("w a 0 8 1 3 1 1 2 2 3 3 4 4", "+628131122334" + "4"),
+])
+def test_phones(text, number):
+    assert [v for _, v in entities(text, "phone")] == [number]
+
+
+def test_links_handles_and_emails():
+    text = "daftar wa.me/6281234567890 atau t.me/lokerjob, @admin_loker, email hrd@maju.co.id, bit.ly/abc"
+    assert [v for _, v in entities(text, "whatsapp")] == ["+6281234567890"]
+    assert [v for _, v in entities(text, "telegram")] == ["@lokerjob", "@admin_loker"]
+    assert [v for _, v in entities(text, "email")] == ["hrd@maju.co.id"]
+    assert [v for _, v in entities(text, "url")] == ["bit.ly/abc"]
+
+
+def test_destinations_from_names_and_flags():
+    assert [v for _, v in entities("kerja di 🇰🇭 lalu Myawaddy dan Riyadh", "destination")] == ["Kamboja", "Myanmar", "Arab Saudi"]
+
+
+def test_e164_and_summary():
+    assert e164("0812 3456 7890") == "+6281234567890"
+    ents = find_entities(normalize("WA 081234567890 atau 0812-3456-7890, biaya 3jt"))
+    assert summarize(ents) == {"phones": ["+6281234567890"],
+                               "money": [{"amount": 3000000, "currency": "IDR", "period": None, "role": "fee",
+                                          "idr": 3000000, "idr_per_month": None}]}
