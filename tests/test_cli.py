@@ -1,0 +1,162 @@
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from recruit_detect import __version__
+from recruit_detect.cli import cli
+
+FEE_AD = "Dicari TKW ke Taiwan, gaji 25jt, biaya admin 5jt transfer dulu. WA 0812-3456-7890"
+
+
+@pytest.fixture()
+def run(small_model):
+    def invoke(*args, input=None, model=True):
+        runner = CliRunner()
+        extra = ["--model", str(small_model)] if model else []
+        return runner.invoke(cli, [*args[:1], *extra, *args[1:]] if model else list(args), input=input)
+    return invoke
+
+
+def test_help_and_version():
+    runner = CliRunner()
+    assert runner.invoke(cli, ["-h"]).exit_code == 0
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_check_json_follows_the_score_record(run):
+    result = run("check", "--format", "json", FEE_AD)
+    assert result.exit_code == 0, result.output
+    rec = json.loads(result.stdout)
+    assert {"id", "risk", "band", "illegal", "cues", "entities", "model", "error"} <= set(rec)
+    assert 0 <= rec["risk"] <= 1 and rec["band"] in ("high", "review", "low") and rec["error"] is None
+    for c in rec["cues"]:
+        assert FEE_AD[c["start"]:c["end"]] == c["text"]
+    assert {"cue": "fee_demand", "text": "biaya admin"}.items() <= next(c for c in rec["cues"] if c["cue"] == "fee_demand").items()
+    assert rec["entities"]["phones"] == ["+6281234567890"]
+
+
+def test_check_reads_stdin_and_renders_text(run):
+    result = run("check", "-", input=FEE_AD)
+    assert result.exit_code == 0
+    assert "fee_demand “biaya admin”" in result.stdout and "risk " in result.stdout
+    assert "\x1b[" not in result.stdout  # no colour when not on a terminal
+
+
+def test_check_exit_code(run):
+    flagged = run("check", "--format", "json", "--exit-code", FEE_AD)
+    assert flagged.exit_code == 3 and json.loads(flagged.stdout)["illegal"] is True
+    calm = run("check", "--format", "json", "--exit-code", "Toko roti Bu Sri butuh kasir, lamaran ke toko.")
+    assert calm.exit_code == 0 and json.loads(calm.stdout)["illegal"] is False
+
+
+def test_check_english_reasons(run):
+    rec = json.loads(run("check", "--format", "json", "--lang", "en", FEE_AD).stdout)
+    assert next(c for c in rec["cues"] if c["cue"] == "fee_demand")["reason"].startswith("The applicant is asked to pay")
+
+
+def test_check_with_a_missing_model_is_one_clear_line(tmp_path):
+    result = CliRunner().invoke(cli, ["check", "--model", str(tmp_path / "nope"), "x"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().count("\n") == 0 and "does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+JSONL = (json.dumps({"id": "a", "text": FEE_AD}) + "\n" + "{broken\n" + "[1, 2]\n"
+         + json.dumps({"id": "d", "text": 5}) + "\n" + json.dumps({"id": "e", "body": "x"}) + "\n"
+         + json.dumps({"id": "f", "text": "   "}) + "\n" + json.dumps({"id": "g", "text": "Toko roti butuh kasir"}) + "\n")
+
+
+def test_score_jsonl_keeps_every_row_in_order(run):
+    result = run("score", "-", input=JSONL)
+    assert result.exit_code == 0, result.output
+    recs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in recs] == ["a", 2, 3, "d", "e", "f", "g"]
+    assert [bool(r["error"]) for r in recs] == [False, True, True, True, True, True, False]
+    assert recs[1]["error"] == "line 2 is not valid JSON (Expecting property name enclosed in double quotes)"
+    assert recs[2]["error"] == "line 3 is a JSON list, not an object"
+    assert recs[3]["error"] == "field 'text' is int, not text"
+    assert recs[4]["error"] == "no field 'text'"
+    assert recs[5]["error"] == "empty text"
+    assert all(r["risk"] is None and r["band"] is None for r in recs if r["error"])
+    assert "records 7 errors 5" in result.stderr
+
+
+def test_score_jobs_give_identical_bytes(run, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(JSONL * 3, encoding="utf-8")
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.jsonl"
+        assert run("score", str(src), "-o", str(out), "--jobs", jobs, "--quiet").exit_code == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] and outs[0].count(b"\n") == 21
+
+
+def test_score_csv_in_and_out_with_kept_fields(run, tmp_path):
+    src = tmp_path / "in.csv"
+    with open(src, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["post_id", "title", "body", "source"])
+        w.writerow(["x1", "Lowongan", "biaya admin 5jt\nberangkat ke Kamboja", "fb"])
+        w.writerow(["x2", "", "", "ig"])
+    result = run("score", str(src), "--format", "csv", "--text-field", "title", "--text-field", "body",
+                 "--id-field", "post_id", "--keep-fields", "source")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["id"], r["source"], r["error"]) for r in rows] == [("x1", "fb", ""), ("x2", "ig", "empty text")]
+    assert {c["cue"] for c in json.loads(rows[0]["cues"])} >= {"fee_demand", "scam_destination"}
+
+
+def test_score_txt_lines(run, tmp_path):
+    src = tmp_path / "posts.txt"
+    src.write_bytes(b"biaya admin 5jt\n\xff\xfe rusak\n")
+    recs = [json.loads(x) for x in run("score", str(src)).stdout.splitlines()]
+    assert [r["id"] for r in recs] == [1, 2]
+    assert recs[1]["warnings"] == ["invalid UTF-8 replaced"] and recs[1]["error"] is None
+
+
+def test_score_unreadable_input_is_one_line(run, tmp_path):
+    result = run("score", str(tmp_path / "missing.jsonl"))
+    assert result.exit_code == 1 and "cannot open" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_train_and_evaluate_with_column_mapping(tmp_path, small_corpus):
+    rows = [json.loads(line) for line in small_corpus.read_text(encoding="utf-8").splitlines()]
+    mapped = tmp_path / "mapped.jsonl"
+    mapped.write_text("".join(json.dumps({"body": r["text"], "lab": "yes" if r["label"] == "illegal" else "no",
+                                          "grp": r["group"]}) + "\n" for r in rows), encoding="utf-8")
+    model = tmp_path / "model"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["train", str(mapped), "-o", str(model), "--text-field", "body", "--label-field", "lab",
+                                 "--positive", "yes", "--group-field", "grp"])
+    assert result.exit_code == 0, result.output
+    assert "label mapping: no -> other, yes -> illegal" in result.stderr
+    meta = json.loads((model / "metadata.json").read_text())
+    assert meta["training"]["posts"] == len(rows) and meta["label_map"] == {"no": 0, "yes": 1}
+    ev = runner.invoke(cli, ["evaluate", str(mapped), "--model", str(model), "--format", "json", "--text-field", "body",
+                             "--label-field", "lab", "--positive", "yes"])
+    assert ev.exit_code == 0, ev.output
+    m = json.loads(ev.stdout)
+    assert m["n"] == len(rows) and m["positives"] == 80 and set(m["by_label"]) == {"no", "yes"}
+
+
+def test_train_with_one_class_is_a_usage_error(tmp_path, small_corpus):
+    result = CliRunner().invoke(cli, ["train", str(small_corpus), "-o", str(tmp_path / "m"), "--positive", "nothing"])
+    assert result.exit_code == 2 and "only one class" in result.stderr
+
+
+def test_train_with_a_missing_column_names_the_columns(tmp_path, small_corpus):
+    result = CliRunner().invoke(cli, ["train", str(small_corpus), "-o", str(tmp_path / "m"), "--text-field", "body"])
+    assert result.exit_code == 1 and "has no column 'body'" in result.stderr and "its columns are id, text" in result.stderr
+
+
+def test_cues_list_and_check():
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["cues", "list"])
+    assert listed.exit_code == 0 and listed.stdout.splitlines()[0].split()[0] == "coercion"
+    checked = runner.invoke(cli, ["cues", "check"])
+    assert checked.exit_code == 0 and "0 failing" in checked.stderr

@@ -1,0 +1,92 @@
+import json
+import pickle
+import shutil
+import zipfile
+
+import numpy as np
+import pytest
+
+from recruit_detect.detector import analyze
+from recruit_detect.errors import ModelError, UntrustedModelError
+from recruit_detect.persist import load_model, save_model
+
+POSTS = ["Dicari TKW ke Taiwan, biaya admin 5jt transfer dulu", "Toko roti butuh kasir, gaji UMR",
+         "Waspada penipuan lowongan ke Kamboja, kata polisi"]
+
+
+def test_round_trip_gives_identical_probabilities(small_model, tmp_path):
+    model, metadata = load_model(small_model)
+    again = tmp_path / "again"
+    save_model(again, model, {k: v for k, v in metadata.items() if k != "sha256"}, "card")
+    reloaded, _ = load_model(again)
+    docs = [analyze(p) for p in POSTS]
+    assert np.array_equal(model.predict_proba(docs), reloaded.predict_proba(docs))
+
+
+def _copy(src, dst):
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_tampered_model_is_refused(small_model, tmp_path):
+    folder = _copy(small_model, tmp_path / "m")
+    with open(folder / "model.skops", "ab") as f:
+        f.write(b"\0")
+    with pytest.raises(UntrustedModelError, match="does not match the sha256"):
+        load_model(folder)
+
+
+def _rehash(folder):
+    from recruit_detect.persist import sha256
+
+    meta = json.loads((folder / "metadata.json").read_text())
+    meta["sha256"] = sha256(folder / "model.skops")
+    (folder / "metadata.json").write_text(json.dumps(meta))
+
+
+class Boom:
+    def __reduce__(self):
+        return (exec, ("import pathlib; pathlib.Path('PWNED').write_text('x')",))
+
+
+def test_pickle_file_is_refused_and_never_executed(small_model, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder = _copy(small_model, tmp_path / "m")
+    (folder / "model.skops").write_bytes(pickle.dumps(Boom()))
+    _rehash(folder)
+    with pytest.raises(UntrustedModelError, match="not a skops model file"):
+        load_model(folder)
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_unknown_type_in_skops_file_is_refused(small_model, tmp_path):
+    folder = _copy(small_model, tmp_path / "m")
+    path = folder / "model.skops"
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    schema = json.loads(files["schema.json"])
+    schema["__module__"], schema["__class__"] = "os", "system"  # a type nobody trusted
+    files["schema.json"] = json.dumps(schema).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    _rehash(folder)
+    with pytest.raises(UntrustedModelError, match="not on the trusted list"):
+        load_model(folder)
+
+
+def test_link_out_of_the_folder_is_refused(small_model, tmp_path):
+    folder = _copy(small_model, tmp_path / "m")
+    outside = tmp_path / "outside.skops"
+    shutil.move(folder / "model.skops", outside)
+    (folder / "model.skops").symlink_to(outside)
+    with pytest.raises(UntrustedModelError, match="link that points outside"):
+        load_model(folder)
+
+
+def test_missing_folder_and_files(tmp_path):
+    with pytest.raises(ModelError, match="does not exist"):
+        load_model(tmp_path / "nope")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="metadata.json is missing"):
+        load_model(tmp_path / "empty")
