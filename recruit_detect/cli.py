@@ -246,6 +246,8 @@ def train(corpus, output, text_fields, label_field, positives, id_field, group_f
     model, metadata, card, oof = train_model(posts, seed=seed, jobs=jobs, name=name or Path(output).name,
                                              corpus_fingerprint=fingerprint(files), label_map=label_map)
     save_model(output, model, metadata, card)
+    for warning in metadata["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(format_metrics(oof), err=True)
     click.echo(f"model written to {output}", err=True)
 

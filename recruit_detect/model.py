@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 from recruit_detect.features import build_features
 
 
-def build_pipeline(C: float = 4.0, seed: int = 0) -> Pipeline:
+def build_pipeline(C: float = 16.0, seed: int = 0) -> Pipeline:
     return Pipeline([
         ("features", build_features()),
         ("linear", LogisticRegression(C=C, class_weight="balanced", max_iter=2000, random_state=seed)),
@@ -27,11 +27,12 @@ def build_pipeline(C: float = 4.0, seed: int = 0) -> Pipeline:
 
 
 def grouped_folds(y, groups, folds: int, seed: int):
-    """Stratified folds that never split a group; fewer folds when a class is too small."""
-    y = np.asarray(y)
-    k = int(min(folds, np.bincount(y).min(), len(set(groups))))
+    """Stratified folds that never split a group; fewer folds when a class is too small, and
+    none (an empty list) when a class has fewer than two groups."""
+    y, groups = np.asarray(y), np.asarray(groups)
+    k = int(min(folds, *(len(set(groups[y == c])) for c in (0, 1))))
     if k < 2:
-        raise ValueError("need at least two groups of each class for cross-validation")
+        return []
     return list(StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y, groups))
 
 
@@ -44,7 +45,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     """Linear text model with out-of-fold Platt calibration. `fit` also records the
     out-of-fold calibrated probabilities in `oof_proba_` for threshold selection and reports."""
 
-    def __init__(self, C: float = 4.0, folds: int = 5, seed: int = 0, n_jobs: int = 1):
+    def __init__(self, C: float = 16.0, folds: int = 5, seed: int = 0, n_jobs: int = 1):
         self.C = C
         self.folds = folds
         self.seed = seed
@@ -59,16 +60,20 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         groups = np.arange(len(y)) if groups is None else np.asarray(groups)
         pipeline = build_pipeline(self.C, self.seed)
         splits = grouped_folds(y, groups, self.folds, self.seed)
-        oof = np.zeros(len(y))
-        for test, scores in Parallel(n_jobs=self.n_jobs)(
-                delayed(_fit_fold)(pipeline, X, y, tr, te) for tr, te in splits):
-            oof[test] = scores
+        self.cross_validated_ = bool(splits)
+        self.pipeline_ = pipeline.fit(X, y)
+        if splits:
+            oof = np.zeros(len(y))
+            for test, scores in Parallel(n_jobs=self.n_jobs)(
+                    delayed(_fit_fold)(pipeline, X, y, tr, te) for tr, te in splits):
+                oof[test] = scores
+        else:  # too small to cross-validate: calibrate in-sample (training.py warns loudly)
+            oof = self.pipeline_.decision_function(X)
         self.calibrator_ = LogisticRegression(C=1e4).fit(oof.reshape(-1, 1), y)
         self.oof_proba_ = self.calibrator_.predict_proba(oof.reshape(-1, 1))[:, 1]
         self.fold_ = np.zeros(len(y), dtype=int)
         for k, (_, test) in enumerate(splits):
             self.fold_[test] = k
-        self.pipeline_ = pipeline.fit(X, y)
         self.classes_ = np.array([0, 1])
         return self
 

@@ -44,8 +44,12 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
     thresholds = choose_thresholds(y, model.oof_proba_)
     oof = metrics(y, model.oof_proba_, thresholds.illegal, labels=[p.label for p in posts],
                   subtypes=[p.subtype for p in posts])
+    warnings = [] if model.cross_validated_ else [
+        "too few posts or groups per class for cross-validation: calibration, thresholds and metrics are "
+        "in-sample and optimistic; add labelled posts before trusting this model"]
     metadata = {
         "name": name,
+        "warnings": warnings,
         "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
         "recruit_detect": __version__,
         "libraries": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
@@ -54,7 +58,7 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
         "cue_set": cues.digest,
         "label_map": label_map or {"illegal": 1, "other": 0},
         "training": {"posts": len(posts), "duplicates_dropped": dropped, "illegal": int(y.sum()),
-                     "groups": int(len(set(groups))), "folds": int(model.fold_.max() + 1), "seed": seed,
+                     "groups": int(len(set(groups))), "folds": len(set(model.fold_)) if model.cross_validated_ else 0, "seed": seed,
                      "model": {"C": model.C}},
         "thresholds": thresholds.to_dict(),
         "cross_validated": oof,
@@ -70,6 +74,7 @@ Created {md['created']} by recruit-detect {md['recruit_detect']} (scikit-learn {
 spaCy {md['libraries']['spacy']}, skops {md['libraries']['skops']}). Corpus fingerprint
 `{md['corpus_fingerprint'][:16] or 'n/a'}`, cue set `{md['cue_set']}`.
 
+{"".join(f"> **Warning:** {w}{chr(10)}" for w in md.get("warnings", []))}
 ## What it does
 
 Scores an Indonesian social-media post with a calibrated probability that it is an illegal

@@ -160,3 +160,16 @@ def test_cues_list_and_check():
     assert listed.exit_code == 0 and listed.stdout.splitlines()[0].split()[0] == "coercion"
     checked = runner.invoke(cli, ["cues", "check"])
     assert checked.exit_code == 0 and "0 failing" in checked.stderr
+
+
+def test_train_on_a_tiny_corpus_warns_that_metrics_are_in_sample(tmp_path):
+    tiny = tmp_path / "tiny.jsonl"
+    tiny.write_text("".join(json.dumps({"text": t, "label": l}) + "\n" for t, l in [
+        ("biaya admin 5jt ke Kamboja", "illegal"), ("toko roti butuh kasir", "legitimate"),
+        ("waspada penipuan, kata polisi", "not_ad")]), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["train", str(tiny), "-o", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert "warning: too few posts or groups per class for cross-validation" in result.stderr
+    meta = json.loads((tmp_path / "m" / "metadata.json").read_text())
+    assert meta["training"]["folds"] == 0 and meta["warnings"]
+    assert "**Warning:**" in (tmp_path / "m" / "MODEL_CARD.md").read_text()
