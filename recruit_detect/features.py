@@ -17,31 +17,10 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from recruit_detect.cues import default_cues
 from recruit_detect.normalize import OBFUSCATION_KINDS
+from recruit_detect.tokens import tokenizer
 from recruit_detect.types import Analysis
 
-_tokenizer = None
 _NUMBER = re.compile(r"^[\d.,]+$")
-
-
-def tokenizer():
-    """spaCy's Indonesian tokenizer rules (prefixes, suffixes, infixes, URL matching); needs no
-    model download. Built without the 16k hyphenated-word exceptions of `spacy.blank("id")`:
-    compiling those takes 3 s at every start, and reduplications like "anak-anak" then split into
-    "anak", "-", "anak", which serves n-gram features just as well."""
-    global _tokenizer
-    if _tokenizer is None:
-        from spacy.lang.id import Indonesian
-        from spacy.tokenizer import Tokenizer
-        from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
-        from spacy.vocab import Vocab
-
-        rules = Indonesian.Defaults
-        _tokenizer = Tokenizer(Vocab(), rules={}, prefix_search=compile_prefix_regex(rules.prefixes).search,
-                               suffix_search=compile_suffix_regex(rules.suffixes).search,
-                               infix_finditer=compile_infix_regex(rules.infixes).finditer,
-                               token_match=rules.token_match, url_match=rules.url_match)
-    return _tokenizer
-
 
 def word_tokens(text: str) -> list[str]:
     """Tokens of normalized text; numbers become a length-bucketed shape so "15" and "25" share one."""

@@ -35,14 +35,14 @@ def test_check_json_follows_the_score_record(run):
     assert 0 <= rec["risk"] <= 1 and rec["band"] in ("high", "review", "low") and rec["error"] is None
     for c in rec["cues"]:
         assert FEE_AD[c["start"]:c["end"]] == c["text"]
-    assert {"cue": "fee_demand", "text": "biaya admin"}.items() <= next(c for c in rec["cues"] if c["cue"] == "fee_demand").items()
+    assert {"cue": "fee_demand", "text": "biaya admin 5jt"}.items() <= next(c for c in rec["cues"] if c["cue"] == "fee_demand").items()
     assert rec["entities"]["phones"] == ["+6281234567890"]
 
 
 def test_check_reads_stdin_and_renders_text(run):
     result = run("check", "-", input=FEE_AD)
     assert result.exit_code == 0
-    assert "fee_demand “biaya admin”" in result.stdout and "risk " in result.stdout
+    assert "fee_demand “biaya admin 5jt”" in result.stdout and "risk " in result.stdout
     assert "\x1b[" not in result.stdout  # no colour when not on a terminal
 
 

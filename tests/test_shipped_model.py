@@ -32,7 +32,7 @@ def test_fee_demand_ad_is_high_with_the_fee_highlighted(detector):
     post = "Dicari TKW ke Taiwan, gaji 25jt, biaya admin 5jt transfer dulu. Minat WA 0812-3456-7890"
     rec = _score(detector, post)
     assert rec["band"] == "high" and rec["illegal"] is True
-    assert ("fee_demand", "biaya admin") in {(c["cue"], c["text"]) for c in rec["cues"]}
+    assert ("fee_demand", "biaya admin 5jt") in {(c["cue"], c["text"]) for c in rec["cues"]}
 
 
 def test_news_of_an_arrest_quoting_the_ad_is_low(detector):
@@ -49,7 +49,7 @@ def test_obfuscated_ad_is_high_with_spans_on_the_obfuscated_characters(detector)
     rec = _score(detector, post)
     assert rec["band"] == "high"
     spans = {(c["cue"], c["text"]) for c in rec["cues"]}
-    assert {("fee_demand", "B I A Y A adm1n"), ("non_work_visa", "v!sa turis"), ("scam_destination", "🇰🇭")} <= spans
+    assert {("fee_demand", "B I A Y A adm1n 5jt"), ("non_work_visa", "v!sa turis"), ("scam_destination", "🇰🇭")} <= spans
     assert rec["entities"]["money"][0]["amount"] == 5_000_000
 
 
