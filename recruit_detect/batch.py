@@ -10,7 +10,6 @@ import io
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable, Iterator
@@ -18,8 +17,8 @@ from typing import IO, Iterable, Iterator
 from recruit_detect.errors import CorpusError
 
 MAX_CHARS = 20_000  # longer posts are truncated (and flagged): no real ad is longer
-INPUT_FORMATS = ("jsonl", "csv", "txt")
-OUTPUT_FORMATS = ("jsonl", "csv")
+INPUT_FORMATS = ("jsonl", "csv", "txt", "parquet", "hf")
+OUTPUT_FORMATS = ("jsonl", "csv", "parquet")
 SCORE_FIELDS = ("id", "risk", "band", "illegal", "cues", "entities", "model", "error")
 
 
@@ -33,14 +32,25 @@ class InputRecord:
 
 
 def input_format(path: str, explicit: str | None) -> str:
+    """The input format: explicit, else from the extension; a folder is a saved Hugging Face
+    dataset or a folder of Parquet / JSONL files; stdin is JSONL."""
     if explicit:
         return explicit
-    suffix = Path(path).suffix.lower().lstrip(".")
+    p = Path(path)
+    if path != "-" and p.is_dir():
+        if (p / "dataset_info.json").exists() or (p / "state.json").exists() or (p / "dataset_dict.json").exists():
+            return "hf"
+        for fmt, pattern in (("parquet", "*.parquet"), ("jsonl", "*.jsonl"), ("jsonl", "*.json"), ("csv", "*.csv")):
+            if any(p.glob(pattern)):
+                return fmt
+        raise CorpusError(f"{path} is a folder with no dataset, Parquet, JSONL or CSV files in it")
+    suffix = p.suffix.lower().lstrip(".")
     if path == "-" or suffix in ("json", "jsonl", "ndjson", ""):
         return "jsonl"
-    if suffix in ("csv", "txt"):
+    if suffix in ("csv", "txt", "parquet"):
         return suffix
-    raise CorpusError(f"cannot tell the format of {path} from its extension; pass --input-format jsonl|csv|txt")
+    raise CorpusError(f"cannot tell the format of {path} from its extension; pass --input-format "
+                      f"{'|'.join(INPUT_FORMATS)}")
 
 
 def _text_lines(stream: IO[bytes]) -> Iterator[tuple[str, bool]]:
@@ -74,44 +84,99 @@ def _make(rid, row: dict | None, text_fields, keep_fields, bad_utf8=False) -> In
         why = f"no field {', '.join(map(repr, missing))}" if missing else "empty text"
         return InputRecord(rid, None, why, kept, warnings)
     text = "\n\n".join(parts)
+    if "\x00" in text:  # NUL bytes come from broken exports; they carry no text
+        text, warnings = text.replace("\x00", " "), warnings + ("NUL characters replaced",)
     if len(text) > MAX_CHARS:
         text, warnings = text[:MAX_CHARS], warnings + (f"truncated to {MAX_CHARS} characters",)
     return InputRecord(rid, text, None, kept, warnings)
 
 
-def read_records(stream: IO[bytes], fmt: str, text_fields=("text",), id_field="id",
-                 keep_fields=()) -> Iterator[InputRecord]:
-    """Stream input records from a binary stream."""
-    if fmt == "jsonl":
-        for n, (line, bad) in enumerate(_text_lines(stream), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                yield InputRecord(n, None, f"line {n} is not valid JSON ({exc.msg})", {f: None for f in keep_fields})
-                continue
-            if not isinstance(row, dict):
-                yield InputRecord(n, None, f"line {n} is a JSON {type(row).__name__}, not an object",
-                                  {f: None for f in keep_fields})
-                continue
-            rid = row.get(id_field)
-            yield _make(n if rid is None else rid, row, text_fields, keep_fields, bad)
-    elif fmt == "txt":
-        for n, (line, bad) in enumerate(_text_lines(stream), 1):
-            yield _make(n, {"text": line}, ("text",), (), bad)
-    elif fmt == "csv":
-        raw = stream.read()
+def _rows_jsonl(stream):
+    for n, (line, bad) in enumerate(_text_lines(stream), 1):
+        if not line.strip():
+            continue
         try:
-            text, bad = raw.decode("utf-8-sig"), False
-        except UnicodeDecodeError:
-            text, bad = raw.decode("utf-8-sig", errors="replace"), True
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        for n, row in enumerate(reader, 1):
-            rid = row.get(id_field)
-            yield _make(n if rid in (None, "") else rid, row, text_fields, keep_fields, bad and "\ufffd" in str(row))
-    else:
+            row = json.loads(line)
+        except ValueError as exc:
+            yield n, None, f"line {n} is not valid JSON ({exc.msg})", bad
+            continue
+        if not isinstance(row, dict):
+            yield n, None, f"line {n} is a JSON {type(row).__name__}, not an object", bad
+            continue
+        yield n, row, None, bad
+
+
+def _rows_csv(stream):
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
+    for n, row in enumerate(csv.DictReader(text), 1):
+        yield n, row, None, any("\ufffd" in v for v in row.values() if isinstance(v, str))
+
+
+def _rows_txt(stream):
+    for n, (line, bad) in enumerate(_text_lines(stream), 1):
+        yield n, {"text": line}, None, bad
+
+
+def _rows_parquet(paths):
+    import pyarrow.parquet as pq
+
+    n = 0
+    for path in paths:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=2048):
+            for row in batch.to_pylist():
+                n += 1
+                yield n, row, None, False
+
+
+def _rows_hf(path):
+    import datasets
+
+    ds = datasets.load_from_disk(str(path))
+    parts = ds.values() if isinstance(ds, datasets.DatasetDict) else [ds]
+    n = 0
+    for part in parts:
+        for row in part:  # memory-mapped Arrow: rows are read lazily
+            n += 1
+            yield n, row, None, False
+
+
+def read_rows(source: str | IO[bytes], fmt: str):
+    """Yield (number, row or None, error or None, invalid UTF-8) from a path or a binary stream."""
+    if fmt in ("parquet", "hf"):
+        if not isinstance(source, str):
+            raise CorpusError(f"{fmt} input must be a file or folder, not stdin")
+        p = Path(source)
+        if fmt == "hf":
+            return _rows_hf(p)
+        return _rows_parquet(sorted(p.glob("*.parquet")) if p.is_dir() else [p])
+    if isinstance(source, str) and Path(source).is_dir():
+        pattern = {"jsonl": "*.json*", "csv": "*.csv", "txt": "*.txt"}[fmt]
+        return _concat(sorted(Path(source).glob(pattern)), fmt)
+    stream = open(source, "rb") if isinstance(source, str) else source
+    return {"jsonl": _rows_jsonl, "csv": _rows_csv, "txt": _rows_txt}[fmt](stream)
+
+
+def _concat(paths, fmt):
+    n = 0
+    for path in paths:
+        with open(path, "rb") as stream:
+            for _, row, error, bad in {"jsonl": _rows_jsonl, "csv": _rows_csv, "txt": _rows_txt}[fmt](stream):
+                n += 1
+                yield n, row, error, bad
+
+
+def read_records(source, fmt: str, text_fields=("text",), id_field="id", keep_fields=()) -> Iterator[InputRecord]:
+    """Stream input records: one per row, line or JSON value, bad ones carrying an error."""
+    if fmt not in INPUT_FORMATS:
         raise CorpusError(f"unknown input format {fmt!r}; use one of {', '.join(INPUT_FORMATS)}")
+    if fmt == "txt":
+        text_fields, keep_fields = ("text",), ()
+    for n, row, error, bad in read_rows(source, fmt):
+        if error:
+            yield InputRecord(n, None, error, {f: None for f in keep_fields})
+            continue
+        rid = row.get(id_field) if fmt != "txt" else None
+        yield _make(n if rid in (None, "") else rid, row, text_fields, keep_fields, bad)
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -177,40 +242,108 @@ def score_stream(records: Iterable[InputRecord], model_dir: str, jobs: int = 1, 
 
 
 class Writer:
-    """Writes score records as JSONL or CSV to stdout or, atomically, to a file."""
+    """Writes score records to stdout, or to OUTPUT through OUTPUT.partial, renamed into place
+    only when the run completes. After every chunk, OUTPUT.partial.state records how many input
+    records and bytes are safely written, so `--resume` continues exactly where a run stopped."""
 
-    def __init__(self, output: str, fmt: str, keep_fields=()):
+    def __init__(self, output: str, fmt: str, keep_fields=(), resume: bool = False, fingerprint: str = ""):
         self.output, self.fmt, self.keep_fields = output, fmt, tuple(keep_fields)
-        self.tmp = None
+        self.columns = SCORE_FIELDS + ("warnings",) + self.keep_fields
+        self.done = 0  # records already written by an earlier, interrupted run
+        self.fingerprint = fingerprint
+        self.parquet = None
+        self.buffer: list[dict] = []
         if output == "-":
+            if fmt == "parquet":
+                raise CorpusError("Parquet output needs a file: pass -o OUTPUT.parquet")
+            self.partial = None
             self.stream = sys.stdout
         else:
-            target = Path(output)
-            fd, self.tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-            self.stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        self.csv = None
-        if fmt == "csv":
-            self.csv = csv.writer(self.stream)
-            self.csv.writerow(SCORE_FIELDS + ("warnings",) + self.keep_fields)
+            self.partial = Path(output + ".partial")
+            self.state = Path(output + ".partial.state")
+            if resume and fmt == "parquet":
+                raise CorpusError("--resume works with JSONL and CSV output; rerun without --resume")
+            if resume and self.partial.exists() and self.state.exists():
+                state = json.loads(self.state.read_text())
+                if state.get("fingerprint") != fingerprint:
+                    raise CorpusError(f"{self.partial} was written for other input or options; rerun without --resume "
+                                      "to start over")
+                self.done = state["records"]
+                with open(self.partial, "r+b") as f:
+                    f.truncate(state["bytes"])  # drop a record cut off mid-write
+                self.stream = open(self.partial, "a", encoding="utf-8", newline="")
+            else:
+                self.stream = open(self.partial, "w", encoding="utf-8", newline="") if fmt != "parquet" else None
+        self.csv = csv.writer(self.stream) if fmt == "csv" else None
+        if self.csv is not None and self.done == 0:
+            self.csv.writerow(self.columns)
+
+    def _cells(self, rec: dict) -> list:
+        row = []
+        for key in self.columns:
+            value = rec.get(key)
+            row.append(json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value)
+        return row
 
     def write(self, rec: dict) -> None:
-        if self.csv is None:
+        if self.fmt == "jsonl":
             self.stream.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        elif self.fmt == "csv":
+            self.csv.writerow(["" if v is None else v for v in self._cells(rec)])
+        else:
+            self.buffer.append(rec)
+            if len(self.buffer) >= 8192:
+                self._flush_parquet()
+
+    def _flush_parquet(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self.buffer:
             return
-        row = []
-        for key in SCORE_FIELDS + ("warnings",) + self.keep_fields:
-            value = rec.get(key)
-            if isinstance(value, (dict, list)):
-                value = json.dumps(value, ensure_ascii=False)
-            row.append("" if value is None else value)
-        self.csv.writerow(row)
+        columns = {k: [] for k in self.columns}
+        for rec in self.buffer:
+            for k, v in zip(self.columns, self._cells(rec)):
+                columns[k].append(v if v is None or k in ("risk", "illegal") else str(v))
+        schema = pa.schema([(k, pa.float64() if k == "risk" else pa.bool_() if k == "illegal" else pa.string())
+                            for k in self.columns])
+        table = pa.table(columns, schema=schema)
+        if self.parquet is None:
+            self.parquet = pq.ParquetWriter(self.partial, schema)
+        self.parquet.write_table(table)
+        self.buffer = []
+
+    def checkpoint(self, records: int) -> None:
+        """Everything up to `records` input records (this run's count) is on disk."""
+        if self.partial is None or self.fmt == "parquet":
+            return
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        tmp = self.state.with_name(self.state.name + ".tmp")
+        tmp.write_text(json.dumps({"records": self.done + records, "bytes": self.partial.stat().st_size,
+                                   "fingerprint": self.fingerprint}))
+        os.replace(tmp, self.state)
 
     def close(self, ok: bool = True) -> None:
-        if self.tmp is None:
+        if self.partial is None:
             self.stream.flush()
             return
-        self.stream.close()
-        if ok:
-            os.replace(self.tmp, self.output)
+        if self.fmt == "parquet":
+            if ok:
+                self._flush_parquet()
+                if self.parquet is None:  # no records at all: still write a valid, empty file
+                    self._flush_parquet_empty()
+            if self.parquet is not None:
+                self.parquet.close()
         else:
-            os.unlink(self.tmp)
+            self.stream.close()
+        if ok:
+            os.replace(self.partial, self.output)
+            self.state.unlink(missing_ok=True)
+
+    def _flush_parquet_empty(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = pa.schema([(k, pa.string()) for k in self.columns])
+        self.parquet = pq.ParquetWriter(self.partial, schema)

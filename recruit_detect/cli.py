@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -157,55 +159,134 @@ def check(text, fmt, model_dir, lang, exit_code):
 
 # --- score -----------------------------------------------------------------------------------
 
+class _Progress:
+    """posts, posts/s and (when the input size is known) an ETA on one stderr line."""
+
+    def __init__(self, enabled: bool, fraction=None):
+        self.enabled, self.fraction = enabled, fraction
+        self.start = self.last = time.monotonic()
+
+    def update(self, done: int, force: bool = False) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self.last < 0.25 and not force):
+            return
+        self.last = now
+        rate = done / max(now - self.start, 1e-9)
+        line = f"{done:,} posts  {rate:,.0f} posts/s"
+        fraction = self.fraction() if self.fraction else None
+        if fraction and 0 < fraction < 1:
+            left = (now - self.start) * (1 - fraction) / fraction
+            line += f"  {fraction:.0%}  ETA {int(left // 60)}:{int(left % 60):02d}"
+        click.echo("\r" + line.ljust(60), err=True, nl=False)
+
+    def close(self, done: int) -> None:
+        if self.enabled:
+            self.update(done, force=True)
+            click.echo("", err=True)
+
+
+def _input_fraction(path: str, fmt: str, stream):
+    if stream is None or fmt not in ("jsonl", "csv", "txt") or not Path(path).is_file():
+        return None
+    size = Path(path).stat().st_size or 1
+    raw = stream.buffer if hasattr(stream, "buffer") else stream
+    return lambda: raw.tell() / size
+
+
+def _resume_fingerprint(*parts) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:16]
+
+
 @cli.command()
 @click.argument("input_path", metavar="INPUT|-")
 @click.option("-o", "--output", default="-", show_default=True, help="Output file, or '-' for stdout.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default=None,
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
               help="Output format (default: from the output extension, else jsonl).")
-@click.option("--input-format", type=click.Choice(["jsonl", "csv", "txt"]), default=None,
-              help="Input format (default: from the extension; stdin is jsonl).")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "txt", "parquet", "hf"]), default=None,
+              help="Input format (default: from the extension or folder; stdin is jsonl).")
 @model_option
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
 @click.option("--text-field", "text_fields", multiple=True, help="Field holding the text; repeat to join several.")
 @click.option("--id-field", default="id", show_default=True, help="Field holding the id (else the line number).")
 @click.option("--keep-fields", default="", help="Comma-separated input fields to copy into each output record.")
-@click.option("--quiet", is_flag=True, help="No summary on stderr.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run into the same OUTPUT.")
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="'spark' scores a Parquet or JSONL folder on a Spark cluster (pip install 'recruit-detect[spark]').")
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary on stderr.")
 @handle_errors
-def score(input_path, output, fmt, input_format, model_dir, jobs, text_fields, id_field, keep_fields, quiet):
-    """Score every post of INPUT (JSONL, CSV or TXT; '-' for stdin): one record per input, in order.
+def score(input_path, output, fmt, input_format, model_dir, jobs, text_fields, id_field, keep_fields, resume,
+          engine, quiet):
+    """Score every post of INPUT: one output record per input record, in order.
+
+    INPUT is a JSONL, CSV, TXT (one post per line) or Parquet file, a folder of such files, a
+    saved Hugging Face dataset folder, or '-' for stdin (JSONL unless --input-format says
+    otherwise). Rows that cannot be scored keep their place with `error` set.
 
     \b
     Examples:
       recruit-detect score posts.jsonl -o scored.jsonl --jobs 2
       cat posts.txt | recruit-detect score - --input-format txt --format csv
+      recruit-detect score scrape/ -o scored.parquet --text-field caption --keep-fields url,author
+      recruit-detect score posts.jsonl -o scored.jsonl --resume      # after an interruption
     """
     from recruit_detect.batch import Writer, input_format as detect_format, read_records, score_stream
     from recruit_detect.detector import Detector, default_model_dir
     from recruit_detect.errors import CorpusError
 
-    fmt = fmt or ("csv" if output.lower().endswith(".csv") else "jsonl")
+    fmt = fmt or next((f for f in ("csv", "parquet") if output.lower().endswith("." + f)), "jsonl")
     model_dir = str(model_dir or default_model_dir())
-    Detector.load(model_dir)  # fail fast, with one clear line, before reading any input
+    detector = Detector.load(model_dir)  # fail fast, with one clear line, before reading any input
     in_fmt = detect_format(input_path, input_format)
     keep = tuple(f for f in keep_fields.split(",") if f)
-    try:
-        stream = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")
-    except OSError as exc:
-        raise CorpusError(f"cannot open {input_path} ({exc.strerror}); check the path") from None
+    fields = tuple(text_fields) or ("text",)
+    if engine == "spark":
+        from recruit_detect.spark import score_path
+
+        n = score_path(input_path, in_fmt, output, model_dir, fields, id_field, keep)
+        if not quiet:
+            click.echo(f"records {n}", err=True)
+        return
+    if resume and output == "-":
+        raise click.UsageError("--resume needs -o OUTPUT")
+    stream = None
+    if in_fmt in ("jsonl", "csv", "txt") and (input_path == "-" or Path(input_path).is_file()):
+        try:
+            stream = sys.stdin.buffer if input_path == "-" else open(input_path, "rb")
+        except OSError as exc:
+            raise CorpusError(f"cannot open {input_path} ({exc.strerror}); check the path") from None
+    elif not Path(input_path).exists():
+        raise CorpusError(f"cannot open {input_path} (no such file or folder); check the path")
+    stat = Path(input_path).stat() if input_path != "-" else None
+    writer = Writer(output, fmt, keep, resume=resume, fingerprint=_resume_fingerprint(
+        str(Path(input_path).resolve()), stat and (stat.st_size, stat.st_mtime_ns), in_fmt, fields, id_field, keep,
+        fmt, detector.name))
     counts = {"records": 0, "errors": 0, "high": 0, "review": 0, "low": 0}
-    writer = Writer(output, fmt, keep)
+    progress = _Progress(not quiet and sys.stderr.isatty(), _input_fraction(input_path, in_fmt, stream))
     ok = False
     try:
-        records = read_records(stream, in_fmt, tuple(text_fields) or ("text",), id_field, keep)
+        records = read_records(stream if stream is not None else input_path, in_fmt, fields, id_field, keep)
+        if writer.done:
+            records = itertools.islice(records, writer.done, None)
+            if not quiet:
+                click.echo(f"resuming after {writer.done} records already in {output}.partial", err=True)
         for rec in score_stream(records, model_dir, jobs):
             writer.write(rec)
             counts["records"] += 1
             counts["errors" if rec["error"] else rec["band"]] += 1
+            if counts["records"] % 256 == 0:
+                writer.checkpoint(counts["records"])
+                progress.update(writer.done + counts["records"])
+        writer.checkpoint(counts["records"])
         ok = True
     finally:
         writer.close(ok)
-        if stream is not sys.stdin.buffer:
+        progress.close(writer.done + counts["records"])
+        if stream is not None and stream is not sys.stdin.buffer:
             stream.close()
+        if not ok and output != "-" and not quiet:
+            click.echo(f"interrupted: {output} was not written; rerun with --resume to continue", err=True)
     if not quiet:
         click.echo(" ".join(f"{k} {v}" for k, v in counts.items()), err=True)
 

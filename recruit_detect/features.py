@@ -17,24 +17,13 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from recruit_detect.cues import default_cues
 from recruit_detect.normalize import OBFUSCATION_KINDS
-from recruit_detect.tokens import tokenizer
 from recruit_detect.types import Analysis
 
 _NUMBER = re.compile(r"^[\d.,]+$")
 
-def word_tokens(text: str) -> list[str]:
-    """Tokens of normalized text; numbers become a length-bucketed shape so "15" and "25" share one."""
-    out = []
-    for tok in tokenizer()(text):
-        t = tok.text
-        if t.isspace():
-            continue
-        out.append(f"<num{min(len(t), 7)}>" if _NUMBER.match(t) else t)
-    return out
-
-
 def word_ngrams(doc: Analysis) -> list[str]:
-    tokens = word_tokens(doc.normalized.text)
+    """Token unigrams and bigrams; numbers become a length-bucketed shape so "15" and "25" share one."""
+    tokens = [f"<num{min(len(t), 7)}>" if _NUMBER.match(t) else t for t, _ in doc.tokens]
     return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
 
 

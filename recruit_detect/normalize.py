@@ -201,7 +201,8 @@ _SPACED_PAIR = re.compile(r"(?<![^\W_])([a-z])[ .]([a-z])(?![^\W_])")
 _DOTTED = re.compile(r"(?<![\w.])[a-z](?:[.\-_*'\u00b7][a-z]){2,}(?![\w])")
 # Punctuation inside a word: "by.aya", "bi-aya".
 _SPLIT_WORD = re.compile(r"(?<![\w.@/])([a-z]{1,12})[.\-_*'\u00b7]([a-z]{1,12})(?![\w/])")
-_LEET_TOKEN = re.compile(r"[a-z0-9@$!|]+")
+# Only tokens holding a digit or symbol can be leetspeak: matching just those keeps this pass cheap.
+_LEET_TOKEN = re.compile(r"(?<![a-z0-9@$!|])[a-z]*[0-9@$!|][a-z0-9@$!|]*")
 _LEET = {"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
 _NOT_LEET = re.compile(r"\d+(?:[.,]\d+)?[a-z]{1,5}|[a-z]+\d+|.*(?:\d{3}|\$\d|\d\$).*")
 _ELONGATED = re.compile(r"([a-z])\1{2,}")

@@ -50,6 +50,7 @@ class Analysis:
     normalized: Any  # recruit_detect.normalize.Normalized
     cues: tuple[CueHit, ...]
     entities: tuple[Entity, ...] = field(default=())
+    tokens: tuple[tuple[str, int], ...] = field(default=())  # (token, start in normalized text)
 
 
 @dataclass(frozen=True)

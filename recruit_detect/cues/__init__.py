@@ -178,9 +178,10 @@ class CueSet:
                 matcher.add(cue.id, [tok(" ".join(p.lower().split())) for p in cue.token_phrases])
         return tok, matcher
 
-    def find(self, norm: Normalized) -> tuple[CueHit, ...]:
+    def find(self, norm: Normalized, doc=None) -> tuple[CueHit, ...]:
+        """All hits in `norm`; `doc` is its spaCy tokenization when the caller already has it."""
         tok, matcher = self._matcher
-        doc = tok(norm.text)
+        doc = doc if doc is not None else tok(norm.text)
         spans: dict[str, list[tuple[int, int]]] = {}
         for match_id, s, e in matcher(doc):
             spans.setdefault(tok.vocab.strings[match_id], []).append(
