@@ -14,8 +14,7 @@ import click
 from recruit_detect import __version__
 from recruit_detect.errors import RecruitDetectError
 
-POLARITY_STYLE = {"risk": {"fg": "red", "bold": True}, "legit": {"fg": "green"}, "not_ad": {"fg": "cyan"}}
-WEAK_RISK_STYLE = {"fg": "yellow"}
+POLARITY_STYLE = {"risk": {"fg": "red"}, "legit": {"fg": "green"}, "not_ad": {"fg": "cyan"}}
 
 
 def _color() -> bool | None:
@@ -82,29 +81,38 @@ def cli(debug):
 
 # --- check -----------------------------------------------------------------------------------
 
-def _highlight(post: str, cues: list[dict]) -> str:
-    """The post with cue spans coloured by polarity; overlapping spans take the first (longest) cue."""
-    spans = sorted((c for c in cues), key=lambda c: (c["start"], -(c["end"] - c["start"])))
+def _style(c: dict) -> dict:
+    if c["polarity"] == "risk":
+        if c["reported"]:
+            return {"fg": "yellow"}
+        return {"fg": "red", "bold": c["severity"] == "hard"}
+    return POLARITY_STYLE[c["polarity"]]
+
+
+def _highlight(post: str, cues: list[dict], terms: list[dict]) -> str:
+    """The post with cue spans coloured by polarity and severity (reported risk cues in yellow),
+    and the model's strongest words outside the cues in bold (for) or dim (against)."""
+    marks = [(c["start"], c["end"], _style(c)) for c in cues]
+    marks += [(t["start"], t["end"], {"bold": True} if t["weight"] > 0 else {"dim": True}) for t in terms]
     out, pos = [], 0
-    for c in spans:
-        if c["start"] < pos:
+    for start, end, style in sorted(marks, key=lambda m: (m[0], -(m[1] - m[0]))):
+        if start < pos:
             continue
-        style = POLARITY_STYLE[c["polarity"]]
-        if c["polarity"] == "risk" and (c["severity"] == "weak" or c["reported"]):
-            style = WEAK_RISK_STYLE
-        out.append(post[pos:c["start"]])
-        out.append(click.style(post[c["start"]:c["end"]], underline=True, **style))
-        pos = c["end"]
+        out.append(post[pos:start])
+        out.append(click.style(post[start:end], underline="fg" in style, **style))
+        pos = end
     out.append(post[pos:])
     return "".join(out)
 
 
-def _render(post: str, rec: dict) -> str:
-    bar = "█" * round(rec["risk"] * 20) + "░" * (20 - round(rec["risk"] * 20))
+def _render(post: str, rec: dict, lang: str) -> str:
+    en = lang == "en"
+    filled = round(rec["risk"] * 20)
     band_style = {"high": "red", "review": "yellow", "low": "green"}[rec["band"]]
-    lines = [_highlight(post, rec["cues"]), "",
-             f"risk {bar} {rec['risk']:.2f}  band " + click.style(rec["band"].upper(), fg=band_style, bold=True)
-             + ("  → flagged as illegal recruitment" if rec["illegal"] else "")]
+    verdict = ("flagged as illegal recruitment" if en else "ditandai sebagai perekrutan ilegal") if rec["illegal"] else ""
+    lines = [_highlight(post, rec["cues"], rec.get("terms", [])), "",
+             f"risk {'█' * filled}{'░' * (20 - filled)} {rec['risk']:.2f}  band "
+             + click.style(rec["band"].upper(), fg=band_style, bold=True) + (f"  → {verdict}" if verdict else "")]
     if rec["cues"]:
         lines.append("")
         seen = set()
@@ -112,17 +120,39 @@ def _render(post: str, rec: dict) -> str:
             if (c["cue"], c["text"]) in seen:
                 continue
             seen.add((c["cue"], c["text"]))
-            mark = click.style("●", **POLARITY_STYLE[c["polarity"]])
-            status = " (dikutip/dilaporkan)" if c["reported"] else ""
-            lines.append(f"{mark} {c['cue']} “{c['text']}”{status}: {c['reason']}")
+            status = (" (quoted/reported)" if en else " (dikutip/dilaporkan)") if c["reported"] else ""
+            lines.append(f"{click.style('●', **_style(c))} {c['title']} “{c['text']}”{status}: {c['reason']}")
+            if c.get("law"):
+                lines.append(click.style(f"    ⚖ {c['law']}", dim=True))
+    terms = rec.get("terms", [])
+    if terms:
+        ups = ", ".join(f"{t['text']} (+{t['weight']:.2f})" for t in terms if t["weight"] > 0)
+        downs = ", ".join(f"{t['text']} ({t['weight']:.2f})" for t in terms if t["weight"] < 0)
+        lines.append("")
+        if ups:
+            lines.append(("model words for: " if en else "kata yang menaikkan risiko: ") + ups)
+        if downs:
+            lines.append(("model words against: " if en else "kata yang menurunkan risiko: ") + downs)
     ents = rec["entities"]
     if ents:
         lines.append("")
         for key, values in ents.items():
-            shown = [json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else str(v) for v in values]
+            shown = [_money(v) if key == "money" else str(v) for v in values]
             lines.append(f"{key}: " + ", ".join(shown))
     lines.append(click.style(f"model {rec['model']}", dim=True))
     return "\n".join(lines)
+
+
+def _money(v: dict) -> str:
+    amount = f"{v['amount']:,}".replace(",", ".")
+    parts = [f"{v['currency']} {amount}"]
+    if v.get("period"):
+        parts.append(f"/{v['period']}")
+    if v.get("role"):
+        parts.append(f" [{v['role']}]")
+    if v["currency"] != "IDR":
+        parts.append(f" ≈ Rp {round(v['idr']):,}".replace(",", "."))
+    return "".join(parts)
 
 
 @cli.command()
@@ -148,11 +178,11 @@ def check(text, fmt, model_dir, lang, exit_code):
     if not text.strip():
         raise click.UsageError("the post is empty")
     detector = Detector.load(model_dir)
-    rec = detector.record(detector.verdicts([text])[0], "-", lang=lang)
+    rec = detector.record(detector.verdicts([text])[0], "-", lang=lang, terms=True)
     if fmt == "json":
         click.echo(json.dumps(rec, ensure_ascii=False))
     else:
-        click.echo(_render(text, rec), color=_color())
+        click.echo(_render(text, rec, lang), color=_color())
     if exit_code and rec["illegal"]:
         sys.exit(3)
 

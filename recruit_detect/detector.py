@@ -70,17 +70,27 @@ class Detector:
         t = self.thresholds
         return [Verdict(float(r), t.band(float(r)), bool(r >= t.illegal), a) for r, a in zip(risks, analyses)]
 
-    def record(self, verdict: Verdict, record_id, lang: str = "id") -> dict:
-        """The score record of DESIGN 4.2."""
+    def record(self, verdict: Verdict, record_id, lang: str = "id", terms: bool = False) -> dict:
+        """The score record of DESIGN 4.2; with `terms`, also the model's strongest words."""
         post = verdict.analysis.post
         cues = []
         for hit in verdict.analysis.cues:
             if hit.negated:
                 continue
             cue = self.cues.get(hit.cue)
-            cues.append(hit.to_dict(post, cue.reason if lang == "id" else cue.reason_en))
-        return {"id": record_id, "risk": round(verdict.risk, 4), "band": verdict.band, "illegal": verdict.illegal,
-                "cues": cues, "entities": summarize(verdict.analysis.entities), "model": self.name, "error": None}
+            entry = hit.to_dict(post, cue.reason if lang == "id" else cue.reason_en)
+            entry["title"] = cue.title if lang == "id" else cue.title_en
+            if cue.law:
+                entry["law"] = cue.law
+            cues.append(entry)
+        rec = {"id": record_id, "risk": round(verdict.risk, 4), "band": verdict.band, "illegal": verdict.illegal,
+               "cues": cues, "entities": summarize(verdict.analysis.entities), "model": self.name, "error": None}
+        if terms:
+            from recruit_detect.explain import term_weights
+
+            rec["terms"] = [{"start": a, "end": b, "text": post[a:b], "weight": w}
+                            for a, b, w in term_weights(self.model, verdict.analysis)]
+        return rec
 
 
 def error_record(record_id, message: str, model_name: str | None) -> dict:

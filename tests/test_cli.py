@@ -42,7 +42,8 @@ def test_check_json_follows_the_score_record(run):
 def test_check_reads_stdin_and_renders_text(run):
     result = run("check", "-", input=FEE_AD)
     assert result.exit_code == 0
-    assert "fee_demand “biaya admin 5jt”" in result.stdout and "risk " in result.stdout
+    assert "Permintaan biaya di muka “biaya admin 5jt”" in result.stdout and "risk " in result.stdout
+    assert "⚖ UU 18/2017 Pasal 30" in result.stdout and "kata yang menaikkan risiko:" in result.stdout
     assert "\x1b[" not in result.stdout  # no colour when not on a terminal
 
 
