@@ -19,7 +19,7 @@ from sklearn.pipeline import Pipeline
 from recruit_detect.features import build_features
 
 
-def build_pipeline(C: float = 16.0, seed: int = 0) -> Pipeline:
+def build_pipeline(C: float = 64.0, seed: int = 0) -> Pipeline:
     return Pipeline([
         ("features", build_features()),
         ("linear", LogisticRegression(C=C, class_weight="balanced", max_iter=2000, random_state=seed)),
@@ -45,7 +45,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     """Linear text model with out-of-fold Platt calibration. `fit` also records the
     out-of-fold calibrated probabilities in `oof_proba_` for threshold selection and reports."""
 
-    def __init__(self, C: float = 16.0, folds: int = 5, seed: int = 0, n_jobs: int = 1):
+    def __init__(self, C: float = 64.0, folds: int = 5, seed: int = 0, n_jobs: int = 1):
         self.C = C
         self.folds = folds
         self.seed = seed
