@@ -390,6 +390,46 @@ def evaluate(corpus, model_dir, text_fields, label_field, positives, id_field, g
     click.echo(json.dumps(m, ensure_ascii=False, indent=2) if fmt == "json" else format_metrics(m))
 
 
+# --- report ----------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("scored", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
+@click.option("--text-field", default="text", show_default=True,
+              help="Field of the scored records holding the post (score with --keep-fields text).")
+@click.option("--title", default="recruit-detect report", show_default=True)
+@handle_errors
+def report(scored, output, text_field, title):
+    """Write one self-contained HTML page (no network) for SCORED.jsonl: posts sorted by risk,
+    cues highlighted with reasons on hover, filters, search and a contact pivot.
+
+    \b
+    Example:
+      recruit-detect score posts.jsonl -o scored.jsonl --keep-fields text
+      recruit-detect report scored.jsonl -o report.html
+    """
+    from recruit_detect.errors import CorpusError
+    from recruit_detect.report import render
+
+    records = []
+    with open(scored, encoding="utf-8", errors="replace") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                raise CorpusError(f"{scored} line {n} is not JSON; pass the JSONL written by `recruit-detect score`") from None
+            if not isinstance(rec, dict) or "risk" not in rec:
+                raise CorpusError(f"{scored} line {n} is not a score record; pass the output of `recruit-detect score`")
+            records.append(rec)
+    if records and not any(r.get(text_field) for r in records):
+        raise CorpusError(f"the records have no {text_field!r} field, so the posts cannot be shown; score with "
+                          f"--keep-fields {text_field}")
+    Path(output).write_text(render(records, title, text_field), encoding="utf-8")
+    click.echo(f"{len(records)} posts written to {output}", err=True)
+
+
 # --- cues ------------------------------------------------------------------------------------
 
 @cli.group()
