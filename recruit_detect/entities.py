@@ -1,5 +1,6 @@
-"""Contacts, amounts and destinations an officer follows up: phones (E.164), WhatsApp and Telegram
-links, e-mails, URLs, money and destination countries, each with its span in the original post."""
+"""What an officer follows up, each with its span in the original post: phones (E.164), WhatsApp
+and Telegram links, e-mails, URLs, money, destination countries, companies and agencies (PT, CV,
+LPK, P3MI), licence and job-order numbers, and age ranges."""
 from __future__ import annotations
 
 import re
@@ -15,6 +16,12 @@ _PHONE = re.compile(r"(?<![\d/=])(?:\+?62|0)[\s\-.]?8(?:[\s\-.]?\d){7,11}(?!\d)"
 _WHATSAPP = re.compile(r"(?:https?://)?(?:wa\.me/|api\.whatsapp\.com/send\?phone=)\+?(\d{9,15})")
 _TELEGRAM = re.compile(r"(?:https?://)?t\.me/([a-z0-9_]{4,32})|(?<![\w.])@([a-z][a-z0-9_]{3,31})(?![\w@.])")
 _EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+_ORG = re.compile(r"(?<![a-z0-9])(pt|cv|ud|lpk(?:-so)?|p3mi|yayasan|koperasi)\.?(?=\s)")
+_CAPITALISED = re.compile(r"(?:[ \t]+(?:[A-Z0-9][\w&'.-]*|&))+")
+_LICENCE = re.compile(r"(?<![a-z0-9])(sip3mi|sip2mi|siup3mi|siuppak|nib|job\s*order|jo)\s*(?:no\.?|nomor|#)?\s*[:.]?\s*"
+                      r"([a-z0-9./-]*\d[a-z0-9./-]*)")
+_AGE = re.compile(r"(?:usia|umur)\s*(?:antara\s*)?(\d{2})\s*(?:-|–|s/?d|sampai|hingga|sd)\s*(\d{2})"
+                  r"|(?:usia|umur)\s*(min(?:imal|imum)?|max(?:imal|imum)?|maks(?:imal)?)\.?\s*(\d{2})")
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+|\b(?:bit\.ly|s\.id|linktr\.ee|lynk\.id|tinyurl\.com)/[^\s<>\"']+")
 
 
@@ -60,6 +67,23 @@ def find_entities(norm: Normalized) -> tuple[Entity, ...]:
             add("url", m.start(), m.end(), m.group().rstrip(".,)"))
     for money in find_money(text):
         add("money", money.start, money.end, money.to_dict())
+    for m in _ORG.finditer(text):
+        start, end = norm.original_span(m.start(), m.end())
+        name = _CAPITALISED.match(norm.original, end)
+        if name:
+            found.append(Entity("organisation", start, name.end(), norm.original[start:name.end()].strip()))
+    for m in _LICENCE.finditer(text):
+        start, end = norm.original_span(m.start(), m.end())
+        number_start, number_end = norm.original_span(m.start(2), m.end(2))
+        kind = "JO" if m.group(1).startswith(("jo", "job")) else m.group(1).upper()
+        found.append(Entity("licence", start, end, {"type": kind,
+                                                    "number": norm.original[number_start:number_end].rstrip(".")}))
+    for m in _AGE.finditer(text):
+        if m.group(1):
+            value = {"min": int(m.group(1)), "max": int(m.group(2))}
+        else:
+            value = {"min" if m.group(3).startswith("min") else "max": int(m.group(4))}
+        add("age", m.start(), m.end(), value)
     table, pattern = _destination_pattern()
     for m in pattern.finditer(text):
         add("destination", m.start(), m.end(), table[" ".join(m.group().split())])
@@ -70,7 +94,7 @@ def summarize(entities: tuple[Entity, ...]) -> dict:
     """The score record's `entities` object: values grouped by kind, duplicates removed, in order."""
     out: dict[str, list] = {}
     for e in entities:
-        key = {"money": "money", "phone": "phones", "whatsapp": "phones"}.get(e.kind, e.kind + "s")
+        key = {"money": "money", "phone": "phones", "whatsapp": "phones", "age": "ages"}.get(e.kind, e.kind + "s")
         values = out.setdefault(key, [])
         if e.value not in values:
             values.append(e.value)

@@ -60,3 +60,20 @@ def test_e164_and_summary():
     assert summarize(ents) == {"phones": ["+6281234567890"],
                                "money": [{"amount": 3000000, "currency": "IDR", "period": None, "role": "fee",
                                           "idr": 3000000, "idr_per_month": None}]}
+
+
+@pytest.mark.parametrize("text,kind,expected", [
+    ("PT Sinar Bahari Mandiri (P3MI) membuka lowongan", "organisation", ["PT Sinar Bahari Mandiri"]),
+    ("daftar di LPK-SO Fuji Insan Kendal sekarang", "organisation", ["LPK-SO Fuji Insan Kendal"]),
+    ("CV. Maju Jaya butuh sopir", "organisation", ["CV. Maju Jaya"]),
+    ("pt dirahasiakan ya", "organisation", []),
+    ("SIP3MI No. 412/KEP/2023 dan JO No. TW-2025-0117.", "licence",
+     [{"type": "SIP3MI", "number": "412/KEP/2023"}, {"type": "JO", "number": "TW-2025-0117"}]),
+    ("SIP2MI nomor B.1234/PK/2025", "licence", [{"type": "SIP2MI", "number": "B.1234/PK/2025"}]),
+    ("usia 20-35 tahun, tinggi min 155", "age", [{"min": 20, "max": 35}]),
+    ("Umur 18 s/d 40", "age", [{"min": 18, "max": 40}]),
+    ("usia maksimal 45", "age", [{"max": 45}]),
+    ("kerja di KH, lanjut Myawaddy, atau Timteng", "destination", ["Kamboja", "Myanmar", "Timur Tengah"]),
+])
+def test_organisations_licences_ages_destinations(text, kind, expected):
+    assert [v for _, v in entities(text, kind)] == expected

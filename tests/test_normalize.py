@@ -90,3 +90,13 @@ def test_empty_and_invisible_only_posts():
     assert normalize("\u200b\u200d").text == ""
     with pytest.raises(ValueError):
         normalize("abc").original_span(2, 2)
+
+
+def test_slang_table_is_large_sorted_and_unambiguous():
+    from recruit_detect import resources
+
+    table = resources.table("slang.tsv")  # duplicate keys raise
+    assert len(table) >= 150
+    keys = list(table)
+    assert keys == sorted(keys)
+    assert normalize("gk bs dtg krn blm gajian").text == "tidak bisa datang karena belum gajian"
