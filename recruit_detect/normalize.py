@@ -193,7 +193,8 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"\s+")
+# Whitespace that needs rewriting: runs, tabs and other odd spaces (a lone " " or "\n" is left alone).
+_SPACES = re.compile(r"[^\S\n]*\n\s*|[^\S\n]{2,}|[^\S \n]")
 # Three or more single letters or digits separated by single spaces: "b i a y a", "0 8 1 2".
 _SPACED = re.compile(r"(?<![\w.\-*'\u00b7])(?:[a-z0-9] ){2,}[a-z0-9](?![\w.\-*'\u00b7])")
 _SPACED_PAIR = re.compile(r"(?<![^\W_])([a-z])[ .]([a-z])(?![^\W_])")

@@ -223,13 +223,12 @@ _SENTENCE_END = re.compile(r"[.!?\n]+(?:\s|$)")
 
 def _mark_reported(norm: Normalized, hits: list[CueHit], frames: list[CueHit]) -> list[CueHit]:
     if any(f.cue in _DOCUMENT_FRAMES for f in frames):
-        framed = lambda h: True  # noqa: E731
-    else:
-        bounds = [0] + [norm.starts[m.end() - 1] for m in _SENTENCE_END.finditer(norm.text)] + [len(norm.original)]
-        sentence = lambda pos: bisect.bisect_right(bounds, pos)  # noqa: E731
-        framed_sentences = {sentence(f.start) for f in frames} | {sentence(f.end - 1) for f in frames}
-        framed = lambda h: sentence(h.start) in framed_sentences  # noqa: E731
-    return [replace(h, reported=True) if h.polarity == "risk" and framed(h) else h for h in hits]
+        return [replace(h, reported=True) if h.polarity == "risk" else h for h in hits]
+    # Sentence boundaries in original offsets; a hit is framed when it shares a sentence with a frame.
+    bounds = [0] + [norm.starts[m.end() - 1] for m in _SENTENCE_END.finditer(norm.text)] + [len(norm.original)]
+    framed = {bisect.bisect_right(bounds, pos) for f in frames for pos in (f.start, f.end - 1)}
+    return [replace(h, reported=True) if h.polarity == "risk" and bisect.bisect_right(bounds, h.start) in framed
+            else h for h in hits]
 
 
 def load_cues(sources: dict[str, bytes]) -> CueSet:
