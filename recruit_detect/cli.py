@@ -368,25 +368,36 @@ def train(corpus, output, text_fields, label_field, positives, id_field, group_f
 @model_option
 @mapping_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", "report_dir", type=click.Path(file_okay=False), default=None,
+              help="Also write a report folder: metrics.json, report.md, plots, worst errors, cue table.")
 @handle_errors
-def evaluate(corpus, model_dir, text_fields, label_field, positives, id_field, group_field, fmt):
+def evaluate(corpus, model_dir, text_fields, label_field, positives, id_field, group_field, fmt, report_dir):
     """Measure a model on labelled CORPUS files: illegal-class precision, recall, F1, PR-AUC,
     ROC-AUC, and the false-positive rate of every negative label and subtype.
 
     \b
-    Example:
+    Examples:
       recruit-detect evaluate heldout.jsonl --model models/default --format json
+      recruit-detect evaluate heldout.csv --text-field body --label-field fraudulent --positive 1 -o eval/
     """
     from recruit_detect.corpus import load_posts
     from recruit_detect.detector import Detector
     from recruit_detect.evaluate import format_metrics, metrics
 
     detector = Detector.load(model_dir)
-    posts = load_posts(corpus, _mapping(text_fields, label_field, positives, id_field, group_field))
+    mapping = _mapping(text_fields, label_field, positives, id_field, group_field)
+    posts = load_posts(corpus, mapping)
+    click.echo("label mapping: " + ", ".join(f"{v} -> {'illegal' if v in mapping.positive else 'other'}"
+                                             for v in sorted({p.label for p in posts})), err=True)
     verdicts = detector.verdicts([p.text for p in posts])
     m = metrics([p.illegal for p in posts], [v.risk for v in verdicts], detector.thresholds.illegal,
                 labels=[p.label for p in posts], subtypes=[p.subtype for p in posts])
     m["model"] = detector.name
+    if report_dir:
+        from recruit_detect.evaluation_report import write_report
+
+        write_report(report_dir, posts, verdicts, m, detector.thresholds.illegal)
+        click.echo(f"report written to {report_dir}", err=True)
     click.echo(json.dumps(m, ensure_ascii=False, indent=2) if fmt == "json" else format_metrics(m))
 
 

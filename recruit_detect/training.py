@@ -28,6 +28,37 @@ def deduplicate(posts: list[Post]) -> tuple[list[Post], int]:
     return kept, len(posts) - len(kept)
 
 
+def near_duplicate_groups(texts: list[str], threshold: float = 0.5, max_df: int = 50) -> list[str]:
+    """Group posts that share more than `threshold` of their word 5-grams (the corpus rule), so
+    re-posts and lightly edited copies never straddle a split. Shingles found in more than
+    `max_df` posts (boilerplate such as "minat hubungi") link nothing."""
+    from collections import Counter, defaultdict
+
+    shingles = []
+    for text in texts:
+        words = text.split()
+        grams = {" ".join(words[i:i + 5]) for i in range(len(words) - 4)} or {" ".join(words)}
+        shingles.append(grams)
+    index = defaultdict(list)
+    for k, grams in enumerate(shingles):
+        for gram in grams:
+            index[gram].append(k)
+    parent = list(range(len(texts)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for k, grams in enumerate(shingles):
+        shared = Counter(j for gram in grams if len(index[gram]) <= max_df for j in index[gram] if j > k)
+        for j, n in shared.items():
+            if n / min(len(grams), len(shingles[j])) > threshold:
+                parent[root(j)] = root(k)
+    return [f"dup:{root(k)}" for k in range(len(texts))]
+
+
 def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", corpus_fingerprint: str = "",
           label_map: dict | None = None, folds: int = 5):
     """Return (model, metadata, card text, out-of-fold metrics)."""
@@ -39,7 +70,12 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
     cues = default_cues()
     analyses = [analyze(p.text, cues) for p in posts]
     y = np.array([p.illegal for p in posts])
-    groups = np.array([p.group or f"id:{p.id}" for p in posts])
+    if all(p.group for p in posts):
+        groups, groups_from = np.array([p.group for p in posts]), "group field"
+    else:  # no group column: cluster near-duplicates so copies stay in one fold
+        inferred = near_duplicate_groups([a.normalized.text for a in analyses])
+        groups = np.array([p.group or g for p, g in zip(posts, inferred)])
+        groups_from = "near-duplicate clusters"
     model = RiskModel(folds=folds, seed=seed, n_jobs=jobs).fit(analyses, y, groups)
     thresholds = choose_thresholds(y, model.oof_proba_)
     oof = metrics(y, model.oof_proba_, thresholds.illegal, labels=[p.label for p in posts],
@@ -58,7 +94,7 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
         "cue_set": cues.digest,
         "label_map": label_map or {"illegal": 1, "other": 0},
         "training": {"posts": len(posts), "duplicates_dropped": dropped, "illegal": int(y.sum()),
-                     "groups": int(len(set(groups))), "folds": len(set(model.fold_)) if model.cross_validated_ else 0, "seed": seed,
+                     "groups": int(len(set(groups))), "groups_from": groups_from, "folds": len(set(model.fold_)) if model.cross_validated_ else 0, "seed": seed,
                      "model": {"C": model.C}},
         "thresholds": thresholds.to_dict(),
         "cross_validated": oof,

@@ -174,3 +174,39 @@ def test_train_on_a_tiny_corpus_warns_that_metrics_are_in_sample(tmp_path):
     meta = json.loads((tmp_path / "m" / "metadata.json").read_text())
     assert meta["training"]["folds"] == 0 and meta["warnings"]
     assert "**Warning:**" in (tmp_path / "m" / "MODEL_CARD.md").read_text()
+
+
+def test_near_duplicates_share_a_group_when_there_is_no_group_column():
+    from recruit_detect.training import near_duplicate_groups
+
+    texts = ["dicari tkw ke taiwan gaji besar biaya admin lima juta transfer dulu ya",
+             "dicari tkw ke taiwan gaji besar biaya admin lima juta transfer dulu ya kak cepat",
+             "toko roti bu sri butuh kasir lamaran langsung ke toko jalan merdeka",
+             "lowongan guru tk di yayasan harapan bangsa kirim lamaran ke kantor"]
+    groups = near_duplicate_groups(texts)
+    assert groups[0] == groups[1] and len({groups[0], groups[2], groups[3]}) == 3
+
+
+def test_same_seed_gives_identical_metrics(small_corpus):
+    from recruit_detect.corpus import Mapping, load_posts
+    from recruit_detect.training import train
+
+    posts = load_posts([small_corpus], Mapping(group_field=None))
+    runs = [train(posts, seed=s, folds=3)[1] for s in (3, 3)]
+    assert runs[0]["cross_validated"] == runs[1]["cross_validated"]
+    assert runs[0]["thresholds"] == runs[1]["thresholds"]
+    assert runs[0]["training"]["groups_from"] == "near-duplicate clusters"
+
+
+def test_evaluate_writes_a_report_folder(run, small_corpus, tmp_path):
+    out = tmp_path / "eval"
+    result = run("evaluate", str(small_corpus), "-o", str(out), "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {"metrics.json", "report.md", "precision_recall.png", "roc.png",
+                                                "reliability.png", "confusion_matrix.png", "risk_by_subtype.png"}
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["n"] == 240 and m["positives"] == 80
+    fee = m["cues"]["fee_demand"]
+    assert 0 < fee["illegal"] <= fee["posts"] and fee["precision"] == round(fee["illegal"] / fee["posts"], 4)
+    assert len(m["false_positives"]) <= 20 and len(m["false_negatives"]) <= 20
+    assert "## Worst false positives" in (out / "report.md").read_text()
