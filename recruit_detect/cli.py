@@ -401,6 +401,47 @@ def evaluate(corpus, model_dir, text_fields, label_field, positives, id_field, g
     click.echo(json.dumps(m, ensure_ascii=False, indent=2) if fmt == "json" else format_metrics(m))
 
 
+# --- label -----------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT|-")
+@click.option("-o", "--output", default="-", show_default=True, help="JSONL output, or '-' for stdout.")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "txt", "parquet", "hf"]), default=None)
+@click.option("--text-field", "text_fields", multiple=True, help="Field holding the text; repeat to join several.")
+@click.option("--id-field", default="id", show_default=True)
+@handle_errors
+def label(input_path, output, input_format, text_fields, id_field):
+    """Propose silver labels for an unlabelled corpus from the cue rules: label (illegal,
+    legitimate, not_ad or unknown), confidence and the rules that fired, one JSON line per input.
+    Review them before training; per-rule precision is in benchmarks/results/silver.json.
+
+    \b
+    Example:
+      recruit-detect label scraped.csv --text-field caption -o silver.jsonl
+    """
+    from recruit_detect.batch import input_format as detect_format, read_records
+    from recruit_detect.cues import default_cues
+    from recruit_detect.detector import analyze
+    from recruit_detect.silver import propose
+
+    fmt = detect_format(input_path, input_format)
+    source = sys.stdin.buffer if input_path == "-" else input_path
+    cue_set = default_cues()
+    counts: dict[str, int] = {}
+    out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")
+    try:
+        for rec in read_records(source, fmt, tuple(text_fields) or ("text",), id_field):
+            row = {"id": rec.id, "label": None, "confidence": None, "rules": [], "error": rec.error}
+            if rec.error is None:
+                row.update(propose(analyze(rec.text, cue_set)).to_dict())
+            counts[row["label"] or "error"] = counts.get(row["label"] or "error", 0) + 1
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    click.echo(" ".join(f"{k} {v}" for k, v in sorted(counts.items())), err=True)
+
+
 # --- report ----------------------------------------------------------------------------------
 
 @cli.command()

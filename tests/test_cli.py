@@ -210,3 +210,21 @@ def test_evaluate_writes_a_report_folder(run, small_corpus, tmp_path):
     assert 0 < fee["illegal"] <= fee["posts"] and fee["precision"] == round(fee["illegal"] / fee["posts"], 4)
     assert len(m["false_positives"]) <= 20 and len(m["false_negatives"]) <= 20
     assert "## Worst false positives" in (out / "report.md").read_text()
+
+
+def test_label_proposes_silver_labels_with_rules(tmp_path):
+    src = tmp_path / "posts.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in [
+        {"id": 1, "text": "Berangkat pakai visa turis, tanpa ribet, tinggal bawa KTP"},
+        {"id": 2, "text": "JAKARTA, KabarNusa.id – Polisi menangkap calo yang memakai visa turis, kata Kapolres."},
+        {"id": 3, "text": "PT Sinar Bahari (P3MI) SIP3MI No. 12/2025, daftar melalui SISKOP2MI"},
+        {"id": 4, "text": "selamat pagi semua"},
+        {"id": 5, "text": 7}]), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["label", str(src)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["id"], r["label"]) for r in rows] == [(1, "illegal"), (2, "not_ad"), (3, "legitimate"),
+                                                     (4, "unknown"), (5, None)]
+    assert rows[0]["rules"] == ["I:hard:non_work_visa", "I:hard:procedure_bypass"]
+    assert rows[1]["rules"] == ["N:document_frame"] and rows[4]["error"] == "field 'text' is int, not text"
+    assert "illegal 1" in result.stderr
