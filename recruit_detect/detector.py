@@ -71,7 +71,7 @@ class Detector:
         return [Verdict(float(r), t.band(float(r)), bool(r >= t.illegal), a) for r, a in zip(risks, analyses)]
 
     def record(self, verdict: Verdict, record_id, lang: str = "id", terms: bool = False) -> dict:
-        """The score record of DESIGN 4.2; with `terms`, also the model's strongest words."""
+        """The score record of DESIGN 4.2; with `terms`, also entity spans and the model's strongest words."""
         post = verdict.analysis.post
         cues = []
         for hit in verdict.analysis.cues:
@@ -85,9 +85,10 @@ class Detector:
             cues.append(entry)
         rec = {"id": record_id, "risk": round(verdict.risk, 4), "band": verdict.band, "illegal": verdict.illegal,
                "cues": cues, "entities": summarize(verdict.analysis.entities), "model": self.name, "error": None}
-        if terms:
+        if terms:  # the analyst view: also every entity with its span, and the model's strongest words
             from recruit_detect.explain import term_weights
 
+            rec["entity_spans"] = [e.to_dict(post) for e in verdict.analysis.entities]
             rec["terms"] = [{"start": a, "end": b, "text": post[a:b], "weight": w}
                             for a, b, w in term_weights(self.model, verdict.analysis)]
         return rec

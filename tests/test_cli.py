@@ -37,6 +37,9 @@ def test_check_json_follows_the_score_record(run):
         assert FEE_AD[c["start"]:c["end"]] == c["text"]
     assert {"cue": "fee_demand", "text": "biaya admin 5jt"}.items() <= next(c for c in rec["cues"] if c["cue"] == "fee_demand").items()
     assert rec["entities"]["phones"] == ["+6281234567890"]
+    phone = next(e for e in rec["entity_spans"] if e["kind"] == "phone")
+    assert FEE_AD[phone["start"]:phone["end"]] == phone["text"] == "0812-3456-7890"
+    assert all(FEE_AD[t["start"]:t["end"]] == t["text"] for t in rec["terms"]) and rec["terms"]
 
 
 def test_check_reads_stdin_and_renders_text(run):

@@ -1,4 +1,5 @@
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from recruit_detect.entities import e164, find_entities, summarize
 from recruit_detect.normalize import normalize
@@ -77,3 +78,20 @@ def test_e164_and_summary():
 ])
 def test_organisations_licences_ages_destinations(text, kind, expected):
     assert [v for _, v in entities(text, kind)] == expected
+
+
+PIECES = ["biaya admin ", "5jt ", "B I A Y A ", "v!sa turis ", "🇰🇭 ", "kata Kapolres. ", "wa.me/6281234567 ",
+          "0812-3456-7890 ", "PT Maju Jaya ", "usia 20-35 ", "RM 2.000 ", "\u200b", "а", "𝐆𝐀𝐉𝐈 ", "\n", "tanpa biaya "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES) | st.text(max_size=8), max_size=14).map("".join))
+def test_every_highlighted_span_is_a_slice_of_the_post(post):
+    from recruit_detect.detector import analyze
+
+    doc = analyze(post)
+    for hit in doc.cues:
+        assert 0 <= hit.start < hit.end <= len(post)
+    for ent in doc.entities:
+        assert 0 <= ent.start < ent.end <= len(post)
+        assert ent.to_dict(post)["text"] == post[ent.start:ent.end]
