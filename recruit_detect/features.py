@@ -90,9 +90,13 @@ class CueFeatures(TransformerMixin, BaseEstimator):
         return sparse.csr_matrix(rows)
 
 
-def build_features(word_bits: int = 18, char_bits: int = 19, char_ngrams: tuple[int, int] = (2, 5)):
+def build_features(word_bits: int = 18, char_bits: int = 19, char_ngrams: tuple[int, int] = (2, 5),
+                   cue_weight: float = 0.05):
     """Hashed n-grams keep the model file small and quick to load (no vocabulary to store);
-    TF-IDF weighting is learned on top. Collisions at these sizes cost no measurable accuracy."""
+    TF-IDF weighting is learned on top. Collisions at these sizes cost no measurable accuracy.
+
+    Cue features are scaled down: at full weight the model leaned on these few coarse columns
+    and grouped cross-validation on the corpus dropped (PR-AUC 0.981 vs 0.995 at weight 0.05)."""
     def hashed(**kwargs):
         return Pipeline([("hash", HashingVectorizer(alternate_sign=False, norm=None, dtype=np.float32, **kwargs)),
                          ("tfidf", TfidfTransformer(sublinear_tf=True))])
@@ -102,4 +106,4 @@ def build_features(word_bits: int = 18, char_bits: int = 19, char_ngrams: tuple[
         ("chars", hashed(analyzer="char_wb", preprocessor=normalized_text, ngram_range=char_ngrams,
                          n_features=2 ** char_bits)),
         ("cues", CueFeatures()),
-    ])
+    ], transformer_weights={"cues": cue_weight})
