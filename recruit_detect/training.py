@@ -116,7 +116,8 @@ spaCy {md['libraries']['spacy']}, skops {md['libraries']['skops']}). Corpus fing
 Scores an Indonesian social-media post with a calibrated probability that it is an illegal
 recruitment advertisement (non-procedural placement, trafficking lure or job fraud). Features:
 word 1-2-grams (spaCy Indonesian tokenizer) and character 2-5-grams over normalized text, plus the
-cue engine's hits (active, negated and reported cues, obfuscation counts, money roles). Model: a
+cue engine's hits (active, negated and reported cues, obfuscation counts, money roles), weighted
+0.05 against the n-grams. Model: a
 class-balanced logistic regression, calibrated with a Platt sigmoid fitted on out-of-fold scores.
 
 ## Training data

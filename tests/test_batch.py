@@ -3,7 +3,6 @@ import csv
 import io
 import json
 
-import pytest
 from click.testing import CliRunner
 
 from recruit_detect import batch
