@@ -101,10 +101,10 @@ class Thresholds:
         return {"illegal": self.illegal, "high": self.high, "review": self.review}
 
 
-def choose_thresholds(y, proba, high_precision: float = 0.95, review_recall: float = 0.97) -> Thresholds:
+def choose_thresholds(y, proba, high_precision: float = 0.98, review_recall: float = 0.99) -> Thresholds:
     """From out-of-fold probabilities: the flag threshold maximises F1; `high` is the lowest
-    threshold whose precision reaches `high_precision`; `review` keeps `review_recall` of the
-    illegal posts above it. Rounded so the metadata stays readable."""
+    threshold whose precision reaches `high_precision` (act on it); `review` keeps
+    `review_recall` of the illegal posts above it (look at it). Rounded for readable metadata."""
     precision, recall, cuts = precision_recall_curve(np.asarray(y), np.asarray(proba))
     precision, recall = precision[:-1], recall[:-1]
     f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)

@@ -130,8 +130,8 @@ class-balanced logistic regression, calibrated with a Platt sigmoid fitted on ou
 | | risk |
 |---|---|
 | flagged `illegal` (max F1) | >= {t['illegal']} |
-| band `high` (out-of-fold precision >= 0.95) | >= {t['high']} |
-| band `review` (keeps 97% of illegal posts above it) | >= {t['review']} |
+| band `high` (out-of-fold precision >= 0.98) | >= {t['high']} |
+| band `review` (keeps 99% of illegal posts above it) | >= {t['review']} |
 
 ## Cross-validated metrics (grouped, out of fold)
 
