@@ -193,7 +193,7 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 _WORKER_DETECTORS: dict = {}
 
 
-def _detector(model_dir: str):
+def load_detector(model_dir: str):
     """One detector per process, loaded on first use: workers load the model once."""
     if model_dir not in _WORKER_DETECTORS:
         from recruit_detect.detector import Detector
@@ -205,7 +205,7 @@ def _detector(model_dir: str):
 def score_chunk(model_dir: str, chunk: list[InputRecord]) -> list[dict]:
     from recruit_detect.detector import error_record
 
-    detector = _detector(model_dir)
+    detector = load_detector(model_dir)
     good = [r for r in chunk if r.error is None]
     records = {}
     try:

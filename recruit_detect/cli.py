@@ -261,13 +261,13 @@ def score(input_path, output, fmt, input_format, model_dir, jobs, text_fields, i
       recruit-detect score scrape/ -o scored.parquet --text-field caption --keep-fields url,author
       recruit-detect score posts.jsonl -o scored.jsonl --resume      # after an interruption
     """
-    from recruit_detect.batch import Writer, input_format as detect_format, read_records, score_stream
-    from recruit_detect.detector import Detector, default_model_dir
+    from recruit_detect.batch import Writer, input_format as detect_format, load_detector, read_records, score_stream
+    from recruit_detect.detector import default_model_dir
     from recruit_detect.errors import CorpusError
 
     fmt = fmt or next((f for f in ("csv", "parquet") if output.lower().endswith("." + f)), "jsonl")
     model_dir = str(model_dir or default_model_dir())
-    detector = Detector.load(model_dir)  # fail fast, with one clear line, before reading any input
+    detector = load_detector(model_dir)  # fail fast, before reading any input; reused when --jobs 1
     in_fmt = detect_format(input_path, input_format)
     keep = tuple(f for f in keep_fields.split(",") if f)
     fields = tuple(text_fields) or ("text",)
