@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,9 +68,14 @@ def _text_lines(stream: IO[bytes]) -> Iterator[tuple[str, bool]]:
         yield line.rstrip("\r\n"), bad
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _make(rid, row: dict | None, text_fields, keep_fields, bad_utf8=False) -> InputRecord:
     warnings = ("invalid UTF-8 replaced",) if bad_utf8 else ()
     kept = {f: row.get(f) for f in keep_fields} if row is not None else {f: None for f in keep_fields}
+    # JSON can carry lone surrogates ("\ud800") that no UTF-8 output can hold: replace them.
+    kept = {k: _SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for k, v in kept.items()}
     parts = []
     for f in text_fields:
         value = row.get(f) if row is not None else None
@@ -84,6 +90,8 @@ def _make(rid, row: dict | None, text_fields, keep_fields, bad_utf8=False) -> In
         why = f"no field {', '.join(map(repr, missing))}" if missing else "empty text"
         return InputRecord(rid, None, why, kept, warnings)
     text = "\n\n".join(parts)
+    if _SURROGATE.search(text):
+        text, warnings = _SURROGATE.sub("\ufffd", text), warnings + ("lone surrogates replaced",)
     if "\x00" in text:  # NUL bytes come from broken exports; they carry no text
         text, warnings = text.replace("\x00", " "), warnings + ("NUL characters replaced",)
     if len(text) > MAX_CHARS:

@@ -177,6 +177,9 @@ def check(text, fmt, model_dir, lang, exit_code):
         text = sys.stdin.read()
     if not text.strip():
         raise click.UsageError("the post is empty")
+    from recruit_detect.batch import _SURROGATE
+
+    text = _SURROGATE.sub("\ufffd", text)  # undecodable argv bytes arrive as lone surrogates
     detector = Detector.load(model_dir)
     rec = detector.record(detector.verdicts([text])[0], "-", lang=lang, terms=True)
     if fmt == "json":
