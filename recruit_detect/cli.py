@@ -520,5 +520,12 @@ def cues_check():
         sys.exit(1)
 
 
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # so SIGTERM unwinds like Ctrl-C: partial outputs are cleaned up, not left half-written
+
+
 def main():
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     cli(prog_name="recruit-detect")
