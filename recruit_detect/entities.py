@@ -15,9 +15,10 @@ from recruit_detect.types import Entity
 _PHONE = re.compile(r"(?<![\d/=])(?:\+?62|0)[\s\-.]?8(?:[\s\-.]?\d){7,11}(?!\d)")
 _WHATSAPP = re.compile(r"(?:https?://)?(?:wa\.me/|api\.whatsapp\.com/send\?phone=)\+?(\d{9,15})")
 _TELEGRAM = re.compile(r"(?:https?://)?t\.me/([a-z0-9_]{4,32})|(?<![\w.])@([a-z][a-z0-9_]{3,31})(?![\w@.])")
-_EMAIL = re.compile(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+# Bounded repetitions everywhere: a 50,000-character token must not make matching quadratic.
+_EMAIL = re.compile(r"[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,6}")
 _ORG = re.compile(r"(?<![a-z0-9])(pt|cv|ud|lpk(?:-so)?|p3mi|yayasan|koperasi)\.?(?=\s)")
-_CAPITALISED = re.compile(r"(?:[ \t]+(?:[A-Z0-9][\w&'.-]*|&))+")
+_CAPITALISED = re.compile(r"(?:[ \t]{1,3}(?:[A-Z0-9][\w&'.-]{0,40}|&)){1,6}")
 _LICENCE = re.compile(r"(?<![a-z0-9])(sip3mi|sip2mi|siup3mi|siuppak|nib|job\s*order|jo)\s*(?:no\.?|nomor|#)?\s*[:.]?\s*"
                       r"([a-z0-9./-]*\d[a-z0-9./-]*)")
 _AGE = re.compile(r"(?:usia|umur)\s*(?:antara\s*)?(\d{2})\s*(?:-|–|s/?d|sampai|hingga|sd)\s*(\d{2})"

@@ -52,7 +52,7 @@ def _currencies() -> tuple[dict[str, str], dict[str, float], re.Pattern]:
         for alias in aliases.split():
             alias_to_code[alias] = code
     cur = "|".join(re.escape(a) for a in sorted(alias_to_code, key=len, reverse=True))
-    num = r"\d+(?:[.,]\d+)*"
+    num = r"\d{1,12}(?:[.,]\d{1,3}){0,4}"  # bounded: digit chains like "1.1.1.1..." stay linear
     unit = r"(?:\s?(?:juta|jt|ribu|rb|k|miliar)\b)?"
     period = r"(?:\s*(?:/|per\s?|se)(?P<period>bulan|month|hari|day|minggu|week|jam|hour|tahun|year)\b)?"
     pattern = re.compile(

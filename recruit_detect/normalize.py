@@ -184,7 +184,7 @@ class _Buffer:
 
 # URLs, e-mails, handles and wa.me links must survive untouched: their dots and digits are data.
 _PROTECTED = re.compile(
-    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:wa\.me|t\.me|bit\.ly|s\.id|"
+    r"(?:https?://|www\.)\S+|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,6}|\b(?:wa\.me|t\.me|bit\.ly|s\.id|"
     r"linktr\.ee|lynk\.id|tinyurl\.com)/\S*|@\w{3,}")
 
 
@@ -205,7 +205,8 @@ _SPLIT_WORD = re.compile(r"(?<![\w.@/])([a-z]{1,12})[.\-_*'\u00b7]([a-z]{1,12})(
 # Only tokens holding a digit or symbol can be leetspeak: matching just those keeps this pass cheap.
 _LEET_TOKEN = re.compile(r"(?<![a-z0-9@$!|])[a-z]*[0-9@$!|][a-z0-9@$!|]*")
 _LEET = {"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
-_NOT_LEET = re.compile(r"\d+(?:[.,]\d+)?[a-z]{1,5}|[a-z]+\d+|.*(?:\d{3}|\$\d|\d\$).*")
+_NOT_LEET = re.compile(r"(?<![a-z0-9])(?:\d++(?:[.,]\d+)?[a-z]{1,5}|[a-z]++\d+)")  # "15jt", "rp500": amounts, not leet
+_NUMBERISH = re.compile(r"\d{3}|\$\d|\d\$")  # a price or a long number inside the token
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
 _NUMBER_UNIT = re.compile(r"(?<=\d)(jt|jta|jeti|juta|rb|rbu|ribu)(?![a-z])")
 _SHORT_WORDS = frozenset({"wa", "pt", "cv", "dp", "hp"})
@@ -248,7 +249,8 @@ def _unleet(m: re.Match) -> list[tuple[str, int, int]] | None:
     if not core or not any(ch.isalpha() for ch in core) or not any(ch in _LEET for ch in core):
         return None
     lexicon = _data()[4]
-    if core in lexicon or any(ch.isdigit() and ch not in _LEET for ch in core) or _NOT_LEET.fullmatch(core):
+    if (core in lexicon or any(ch.isdigit() and ch not in _LEET for ch in core) or _NOT_LEET.fullmatch(core)
+            or _NUMBERISH.search(core)):
         return None
     lead = len(token) - len(token.lstrip("@$!|"))
     candidate = "".join(_LEET.get(ch, ch) for ch in core)
