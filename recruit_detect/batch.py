@@ -1,5 +1,6 @@
-"""Batch scoring: read posts from JSONL / CSV / TXT (file or stdin) as a stream, score them in
-chunks (in parallel worker processes when asked), and write one record per input, in order.
+"""Batch scoring: read posts from JSONL / CSV / TXT / Parquet files, folders, saved datasets or
+stdin as a stream, score them in chunks (in parallel worker processes when asked), and write one
+record per input, in order, through a checkpointed partial file that `--resume` can continue.
 
 A row that cannot be scored keeps its place with `error` set; nothing is dropped.
 """
