@@ -72,11 +72,17 @@ def _text_lines(stream: IO[bytes]) -> Iterator[tuple[str, bool]]:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def replace_surrogates(text: str) -> str:
+    """Lone surrogates (from JSON "\\ud800" escapes or undecodable argv bytes) cannot be written as
+    UTF-8; replace them with U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def _make(rid, row: dict | None, text_fields, keep_fields, bad_utf8=False) -> InputRecord:
     warnings = ("invalid UTF-8 replaced",) if bad_utf8 else ()
     kept = {f: row.get(f) for f in keep_fields} if row is not None else {f: None for f in keep_fields}
     # JSON can carry lone surrogates ("\ud800") that no UTF-8 output can hold: replace them.
-    kept = {k: _SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for k, v in kept.items()}
+    kept = {k: replace_surrogates(v) if isinstance(v, str) else v for k, v in kept.items()}
     parts = []
     for f in text_fields:
         value = row.get(f) if row is not None else None
@@ -92,7 +98,7 @@ def _make(rid, row: dict | None, text_fields, keep_fields, bad_utf8=False) -> In
         return InputRecord(rid, None, why, kept, warnings)
     text = "\n\n".join(parts)
     if _SURROGATE.search(text):
-        text, warnings = _SURROGATE.sub("\ufffd", text), warnings + ("lone surrogates replaced",)
+        text, warnings = replace_surrogates(text), warnings + ("lone surrogates replaced",)
     if "\x00" in text:  # NUL bytes come from broken exports; they carry no text
         text, warnings = text.replace("\x00", " "), warnings + ("NUL characters replaced",)
     if len(text) > MAX_CHARS:
@@ -199,16 +205,16 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-_WORKER_DETECTORS: dict = {}
+_DETECTORS: dict = {}
 
 
 def load_detector(model_dir: str):
     """One detector per process, loaded on first use: workers load the model once."""
-    if model_dir not in _WORKER_DETECTORS:
+    if model_dir not in _DETECTORS:
         from recruit_detect.detector import Detector
 
-        _WORKER_DETECTORS[model_dir] = Detector.load(model_dir)
-    return _WORKER_DETECTORS[model_dir]
+        _DETECTORS[model_dir] = Detector.load(model_dir)
+    return _DETECTORS[model_dir]
 
 
 def score_chunk(model_dir: str, chunk: list[InputRecord]) -> list[dict]:
@@ -250,6 +256,19 @@ def score_stream(records: Iterable[InputRecord], model_dir: str, jobs: int = 1, 
         yield from out
 
 
+def flat_record(rec: dict, columns) -> dict:
+    """A score record as flat columns for CSV, Parquet and Spark: `risk` and `illegal` keep their
+    types, cues / entities / warnings become JSON text, everything else text; missing is None."""
+    out = {}
+    for c in columns:
+        v = rec.get(c)
+        if v is None or c in ("risk", "illegal"):
+            out[c] = v
+        else:
+            out[c] = json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else str(v)
+    return out
+
+
 class Writer:
     """Writes score records to stdout, or to OUTPUT through OUTPUT.partial, renamed into place
     only when the run completes. After every chunk, OUTPUT.partial.state records how many input
@@ -287,18 +306,11 @@ class Writer:
         if self.csv is not None and self.done == 0:
             self.csv.writerow(self.columns)
 
-    def _cells(self, rec: dict) -> list:
-        row = []
-        for key in self.columns:
-            value = rec.get(key)
-            row.append(json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value)
-        return row
-
     def write(self, rec: dict) -> None:
         if self.fmt == "jsonl":
             self.stream.write(json.dumps(rec, ensure_ascii=False) + "\n")
         elif self.fmt == "csv":
-            self.csv.writerow(["" if v is None else v for v in self._cells(rec)])
+            self.csv.writerow(["" if v is None else v for v in flat_record(rec, self.columns).values()])
         else:
             self.buffer.append(rec)
             if len(self.buffer) >= 8192:
@@ -312,8 +324,8 @@ class Writer:
             return
         columns = {k: [] for k in self.columns}
         for rec in self.buffer:
-            for k, v in zip(self.columns, self._cells(rec)):
-                columns[k].append(v if v is None or k in ("risk", "illegal") else str(v))
+            for k, v in flat_record(rec, self.columns).items():
+                columns[k].append(v)
         schema = pa.schema([(k, pa.float64() if k == "risk" else pa.bool_() if k == "illegal" else pa.string())
                             for k in self.columns])
         table = pa.table(columns, schema=schema)

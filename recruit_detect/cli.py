@@ -57,6 +57,14 @@ def mapping_options(fn):
 DEFAULT_POSITIVES = ("illegal", "1", "true", "True", "fraud", "yes", "1.0")
 
 
+def _echo_label_mapping(posts, mapping) -> dict:
+    """Print how the corpus's label values fold to illegal vs. other, and return that map."""
+    label_map = {v: int(v in mapping.positive) for v in sorted({p.label for p in posts})}
+    click.echo("label mapping: " + ", ".join(f"{v} -> {'illegal' if k else 'other'}" for v, k in label_map.items()),
+               err=True)
+    return label_map
+
+
 def _mapping(text_fields, label_field, positives, id_field, group_field):
     from recruit_detect.corpus import Mapping
 
@@ -177,9 +185,9 @@ def check(text, fmt, model_dir, lang, exit_code):
         text = sys.stdin.read()
     if not text.strip():
         raise click.UsageError("the post is empty")
-    from recruit_detect.batch import _SURROGATE
+    from recruit_detect.batch import replace_surrogates
 
-    text = _SURROGATE.sub("\ufffd", text)  # undecodable argv bytes arrive as lone surrogates
+    text = replace_surrogates(text)
     detector = Detector.load(model_dir)
     rec = detector.record(detector.verdicts([text])[0], "-", lang=lang, terms=True)
     if fmt == "json":
@@ -350,12 +358,9 @@ def train(corpus, output, text_fields, label_field, positives, id_field, group_f
 
     mapping = _mapping(text_fields, label_field, positives, id_field, group_field)
     posts = load_posts(corpus, mapping)
-    values = sorted({p.label for p in posts})
-    label_map = {v: int(v in mapping.positive) for v in values}
-    click.echo("label mapping: " + ", ".join(f"{v} -> {'illegal' if k else 'other'}" for v, k in label_map.items()),
-               err=True)
+    label_map = _echo_label_mapping(posts, mapping)
     if len(set(label_map.values())) < 2:
-        raise click.UsageError(f"labels {values} give only one class; name the illegal value(s) with --positive")
+        raise click.UsageError(f"labels {sorted(label_map)} give only one class; name the illegal value(s) with --positive")
     files = [p for p in corpus if Path(p).is_file()]
     model, metadata, card, oof = train_model(posts, seed=seed, jobs=jobs, name=name or Path(output).name,
                                              corpus_fingerprint=fingerprint(files), label_map=label_map)
@@ -390,8 +395,7 @@ def evaluate(corpus, model_dir, text_fields, label_field, positives, id_field, g
     detector = Detector.load(model_dir)
     mapping = _mapping(text_fields, label_field, positives, id_field, group_field)
     posts = load_posts(corpus, mapping)
-    click.echo("label mapping: " + ", ".join(f"{v} -> {'illegal' if v in mapping.positive else 'other'}"
-                                             for v in sorted({p.label for p in posts})), err=True)
+    _echo_label_mapping(posts, mapping)
     verdicts = detector.verdicts([p.text for p in posts])
     m = metrics([p.illegal for p in posts], [v.risk for v in verdicts], detector.thresholds.illegal,
                 labels=[p.label for p in posts], subtypes=[p.subtype for p in posts])

@@ -25,7 +25,8 @@ def analyze(post: str, cues: CueSet | None = None) -> Analysis:
 
 
 def default_model_dir() -> Path:
-    """$RECRUIT_DETECT_MODEL, else the model shipped with the package, else ./models/default."""
+    """$RECRUIT_DETECT_MODEL, else the model installed with the package, else models/default of
+    the source tree this module runs from."""
     if os.environ.get("RECRUIT_DETECT_MODEL"):
         return Path(os.environ["RECRUIT_DETECT_MODEL"])
     from importlib import resources

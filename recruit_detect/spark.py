@@ -9,7 +9,6 @@ Needs the `spark` extra: pip install 'recruit-detect[spark]'.
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -24,24 +23,13 @@ def output_schema(keep_fields=()) -> str:
     return ", ".join(f"`{c}` {_TYPES.get(c, 'string')}" for c in SCORE_FIELDS + ("warnings",) + tuple(keep_fields))
 
 
-def _flatten(rec: dict, keep_fields) -> dict:
-    out = {}
-    for c in SCORE_FIELDS + ("warnings",) + tuple(keep_fields):
-        v = rec.get(c)
-        if c in _TYPES or v is None:
-            out[c] = v
-        else:
-            out[c] = json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else str(v)
-    return out
-
-
 def _partition_scorer(model_name: str, text_fields, id_field, keep_fields, chunk_size: int):
     """A module-level factory, so the closure Spark pickles holds only plain values."""
     def score_partitions(frames):
         import pandas as pd
         from pyspark import SparkFiles
 
-        from recruit_detect.batch import InputRecord, _make, score_chunk
+        from recruit_detect.batch import InputRecord, _make, flat_record, score_chunk
 
         model_dir = SparkFiles.get(model_name)
         columns = list(SCORE_FIELDS + ("warnings",) + tuple(keep_fields))
@@ -52,7 +40,7 @@ def _partition_scorer(model_name: str, text_fields, id_field, keep_fields, chunk
                        for row in rows]
             scored = []
             for start in range(0, len(records), chunk_size):
-                scored += [_flatten(r, keep_fields) for r in score_chunk(model_dir, records[start:start + chunk_size])]
+                scored += [flat_record(r, columns) for r in score_chunk(model_dir, records[start:start + chunk_size])]
             yield pd.DataFrame(scored, columns=columns)
     return score_partitions
 

@@ -15,17 +15,15 @@ from recruit_detect.evaluate import format_metrics, metrics
 from recruit_detect.model import RiskModel, choose_thresholds
 
 
-def deduplicate(posts: list[Post]) -> tuple[list[Post], int]:
+def deduplicate(posts: list[Post], analyses: list) -> tuple[list[Post], list, int]:
     """Drop posts whose normalized text repeats an earlier one, so no copy straddles a split."""
-    from recruit_detect.normalize import normalize
-
     seen, kept = set(), []
-    for post in posts:
-        key = " ".join(normalize(post.text).text.split())
+    for post, doc in zip(posts, analyses):
+        key = " ".join(doc.normalized.text.split())
         if key not in seen:
             seen.add(key)
-            kept.append(post)
-    return kept, len(posts) - len(kept)
+            kept.append((post, doc))
+    return [p for p, _ in kept], [a for _, a in kept], len(posts) - len(kept)
 
 
 def near_duplicate_groups(texts: list[str], threshold: float = 0.5, max_df: int = 50) -> list[str]:
@@ -66,9 +64,8 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
     import skops
     import spacy
 
-    posts, dropped = deduplicate(posts)
     cues = default_cues()
-    analyses = [analyze(p.text, cues) for p in posts]
+    posts, analyses, dropped = deduplicate(posts, [analyze(p.text, cues) for p in posts])
     y = np.array([p.illegal for p in posts])
     if all(p.group for p in posts):
         groups, groups_from = np.array([p.group for p in posts]), "group field"

@@ -137,14 +137,15 @@ def parse_cue(cue_id: str, data: dict) -> Cue:
     for key in ("title", "title_en", "reason", "reason_en", "law"):
         if not isinstance(data.get(key, ""), str):
             raise CueError(f"cue {cue_id}: '{key}' must be a string")
+    token_phrases = [p for p in phrases if _TOKEN_PHRASE.fullmatch(p.lower())]
+    other_phrases = [p for p in phrases if p not in token_phrases]
     return Cue(
         id=cue_id, title=data["title"], title_en=data["title_en"], reason=data["reason"],
         reason_en=data["reason_en"], severity=data["severity"], polarity=data["polarity"],
         refs=tuple(_strings(cue_id, data, "refs")), law=data.get("law", ""), phrases=tuple(phrases),
-        token_phrases=tuple(p for p in phrases if _TOKEN_PHRASE.fullmatch(p.lower())),
-        pattern=_compile(cue_id, "phrases/patterns", alternation(
-            [p for p in phrases if not _TOKEN_PHRASE.fullmatch(p.lower())], patterns))
-        if patterns or any(not _TOKEN_PHRASE.fullmatch(p.lower()) for p in phrases) else None,
+        token_phrases=tuple(token_phrases),
+        pattern=_compile(cue_id, "phrases/patterns", alternation(other_phrases, patterns))
+        if patterns or other_phrases else None,
         suppressor=_compile(cue_id, "suppressors", alternation(suppressors, [])) if suppressors else None,
         context=_compile(cue_id, "context", alternation(context, [])) if context else None,
         window=window, suppress_after=after, match=tuple(match), no_match=tuple(no_match))
@@ -159,11 +160,12 @@ class CueSet:
     def ids(self) -> tuple[str, ...]:
         return tuple(c.id for c in self.cues)
 
+    @cached_property
+    def _by_id(self) -> dict[str, Cue]:
+        return {c.id: c for c in self.cues}
+
     def get(self, cue_id: str) -> Cue:
-        for cue in self.cues:
-            if cue.id == cue_id:
-                return cue
-        raise KeyError(cue_id)
+        return self._by_id[cue_id]
 
     @cached_property
     def _matcher(self):
