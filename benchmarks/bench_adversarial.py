@@ -1,13 +1,14 @@
 """Robustness to obfuscation: recall and mean risk on held-out illegal posts before and after each
 evasion family, for the pipeline with the normalizer and for the same pipeline without it.
 
-The corpus is split by group (one fold of a stratified group 5-fold split is held out); both
-models are trained on the rest. Each family rewrites only the risky words (the words of the risk
-cues' phrases) in every held-out illegal post, the way posters evade keyword filters.
+The corpus is split by group (one fold, `--fold K`, of a stratified group 5-fold split is held
+out); both models are trained on the rest. Each family rewrites only the risky words (the words of
+the risk cues' phrases) in every held-out illegal post, the way posters evade keyword filters.
 
-    python benchmarks/bench_adversarial.py [--corpus corpus/*.jsonl]
+    python benchmarks/bench_adversarial.py [--corpus corpus/*.jsonl] [--fold K] [--output NAME.json]
 
-Writes benchmarks/results/adversarial.json.
+Writes benchmarks/results/adversarial.json for fold 0, adversarial_foldK.json for fold K, or
+benchmarks/results/NAME.json with --output.
 """
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ def perturb(text: str, family: str, words: set[str], rng: random.Random) -> str:
     if family == "fullwidth_digits":
         return text.translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
     if family == "slang_respelling":
-        return re.sub(r"\b(" + "|".join(SLANG) + r")\b", lambda m: SLANG[m.group(1).lower()], text, flags=re.I)
+        return re.sub(r"\b(" + "|".join(SLANG) + r")\b", lambda m: SLANG[m.group(1).lower()], text, flags=re.IGNORECASE)
     fn = FAMILIES[family]
     return re.sub(r"[A-Za-z]{4,}", lambda m: fn(m.group(), rng) if m.group().lower() in words else m.group(), text)
 
@@ -86,14 +87,18 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", nargs="+", default=sorted(str(p) for p in (HERE.parent / "corpus").glob("*.jsonl")))
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--fold", type=int, default=0, choices=range(5), help="held-out fold of the 5 (default 0)")
+    ap.add_argument("--output", help="result file name under benchmarks/results/ "
+                                     "(default adversarial.json for fold 0, else adversarial_foldK.json)")
     args = ap.parse_args()
+    output = HERE / "results" / (args.output or ("adversarial.json" if args.fold == 0 else f"adversarial_fold{args.fold}.json"))
     rows = [json.loads(line) for p in args.corpus for line in Path(p).read_text(encoding="utf-8").splitlines() if line]
     y = np.array([r["label"] == "illegal" for r in rows], dtype=int)
     groups = np.array([r["group"] for r in rows])
-    train, test = next(StratifiedGroupKFold(5, shuffle=True, random_state=args.seed).split(rows, y, groups))
+    train, test = list(StratifiedGroupKFold(5, shuffle=True, random_state=args.seed).split(rows, y, groups))[args.fold]
     held = [rows[i]["text"] for i in test if y[i]]
     words = risky_words()
-    result = {"held_out_illegal": len(held), "families": {}}
+    result = {"fold": args.fold, "seed": args.seed, "held_out_illegal": len(held), "families": {}}
     for name, analyzer in (("with_normalizer", analyze), ("without_normalizer", analyze_raw)):
         docs = [analyzer(rows[i]["text"]) for i in train]
         model = RiskModel(folds=3, seed=args.seed).fit(docs, y[train], groups[train])
@@ -113,7 +118,7 @@ def main():
         a, b = e["with_normalizer"], e["without_normalizer"]
         print(f"{family:<24}{a['recall']:>14.3f}{a['recall_drop_points']:>7.1f}{a['mean_risk']:>7.3f}   "
               f"{b['recall']:>13.3f}{b['recall_drop_points']:>7.1f}{b['mean_risk']:>7.3f}")
-    (HERE / "results" / "adversarial.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
