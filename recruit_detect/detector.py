@@ -11,17 +11,15 @@ from recruit_detect.entities import find_entities, summarize
 from recruit_detect.errors import ModelError
 from recruit_detect.model import Thresholds
 from recruit_detect.normalize import normalize
+from recruit_detect.tokens import tokenize
 from recruit_detect.types import Analysis, Verdict
 
 
 def analyze(post: str, cues: CueSet | None = None) -> Analysis:
     """Normalize, find cues and entities: the pure, model-free part of the pipeline."""
-    from recruit_detect.tokens import tokenizer
-
     norm = normalize(post)
-    doc = tokenizer()(norm.text)  # tokenized once: the cue phrase matcher and the word features share it
-    tokens = tuple((t.text, t.idx) for t in doc if not t.is_space)
-    return Analysis(post, norm, (cues or default_cues()).find(norm, doc), find_entities(norm), tokens)
+    tokens = tokenize(norm.text)  # tokenized once: the cue phrase matcher and the word features share it
+    return Analysis(post, norm, (cues or default_cues()).find(norm, tokens), find_entities(norm), tokens)
 
 
 def default_model_dir() -> Path:

@@ -4,9 +4,10 @@ LPK, P3MI), licence and job-order numbers, and age ranges."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 
-from recruit_detect import resources
+from recruit_detect import prefilter, resources
 from recruit_detect.money import find_money
 from recruit_detect.normalize import Normalized
 from recruit_detect.types import Entity
@@ -27,8 +28,9 @@ _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+|\b(?:bit\.ly|s\.id|linktr\.ee
 
 
 def e164(digits: str) -> str:
-    """'0812-3456-7890' or '62 812 3456 7890' -> '+6281234567890'."""
-    d = re.sub(r"\D", "", digits)
+    """'0812-3456-7890' or '62 812 3456 7890' -> '+6281234567890'. Digits of other scripts
+    ("٠٨١٢", which the patterns' \\d accepts) become ASCII digits."""
+    d = "".join(str(unicodedata.decimal(c)) for c in digits if c.isdecimal())
     if d.startswith("0"):
         d = "62" + d[1:]
     return "+" + d
@@ -49,44 +51,46 @@ def find_entities(norm: Normalized) -> tuple[Entity, ...]:
         start, end = norm.original_span(a, b)
         found.append(Entity(kind, start, end, value))
 
-    for m in _WHATSAPP.finditer(text):
-        add("whatsapp", m.start(), m.end(), e164(m.group(1)))
+    for m in prefilter.finditer(_WHATSAPP, text):
+        number = e164(m.group(1))
+        if len(number) <= 16:  # E.164 has at most 15 digits: "wa.me/0" and 14 more is no number
+            add("whatsapp", m.start(), m.end(), number)
     taken = [(e.start, e.end) for e in found]
-    for m in _PHONE.finditer(text):
+    for m in prefilter.finditer(_PHONE, text):
         start, end = norm.original_span(m.start(), m.end())
         if not any(a <= start < b for a, b in taken):
             found.append(Entity("phone", start, end, e164(m.group())))
-    for m in _EMAIL.finditer(text):
+    for m in prefilter.finditer(_EMAIL, text):
         add("email", m.start(), m.end(), m.group())
     emails = [(e.start, e.end) for e in found if e.kind == "email"]
-    for m in _TELEGRAM.finditer(text):
+    for m in prefilter.finditer(_TELEGRAM, text):
         start, _ = norm.original_span(m.start(), m.end())
         if not any(a <= start < b for a, b in emails):
             add("telegram", m.start(), m.end(), "@" + (m.group(1) or m.group(2)))
-    for m in _URL.finditer(text):
+    for m in prefilter.finditer(_URL, text):
         if "wa.me/" not in m.group() and "t.me/" not in m.group():
             add("url", m.start(), m.end(), m.group().rstrip(".,)"))
     for money in find_money(text):
         add("money", money.start, money.end, money.to_dict())
-    for m in _ORG.finditer(text):
+    for m in prefilter.finditer(_ORG, text):
         start, end = norm.original_span(m.start(), m.end())
         name = _CAPITALISED.match(norm.original, end)
         if name:
             found.append(Entity("organisation", start, name.end(), norm.original[start:name.end()].strip()))
-    for m in _LICENCE.finditer(text):
+    for m in prefilter.finditer(_LICENCE, text):
         start, end = norm.original_span(m.start(), m.end())
         number_start, number_end = norm.original_span(m.start(2), m.end(2))
         kind = "JO" if m.group(1).startswith(("jo", "job")) else m.group(1).upper()
         found.append(Entity("licence", start, end, {"type": kind,
                                                     "number": norm.original[number_start:number_end].rstrip(".")}))
-    for m in _AGE.finditer(text):
+    for m in prefilter.finditer(_AGE, text):
         if m.group(1):
             value = {"min": int(m.group(1)), "max": int(m.group(2))}
         else:
             value = {"min" if m.group(3).startswith("min") else "max": int(m.group(4))}
         add("age", m.start(), m.end(), value)
     table, pattern = _destination_pattern()
-    for m in pattern.finditer(text):
+    for m in prefilter.finditer(pattern, text):
         add("destination", m.start(), m.end(), table[" ".join(m.group().split())])
     return tuple(sorted(found, key=lambda e: (e.start, e.end, e.kind)))
 

@@ -79,7 +79,7 @@ def _plots(folder: Path, y, risk, threshold, subtypes) -> list[str]:
     names = sorted(set(subtypes))
     fig, ax = plt.subplots(figsize=(7, max(3, 0.28 * len(names) + 1)))
     data = [risk[np.array(subtypes) == s] for s in names]
-    ax.boxplot(data, vert=False, tick_labels=names, showfliers=True)
+    ax.boxplot(data, orientation="horizontal", tick_labels=names, showfliers=True)
     ax.axvline(threshold, color="red", linestyle="--", label="threshold")
     ax.set_xlabel("risk")
     ax.set_title("Risk by subtype")

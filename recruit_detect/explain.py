@@ -2,7 +2,7 @@
 
 The classifier is linear, so each hashed n-gram contributes tf-idf value x coefficient to the
 decision score. Word n-grams are credited to the tokens they cover, character n-grams to the
-word they sit in; a bucket seen several times in the post splits its contribution evenly.
+characters they cover; a bucket seen several times in the post splits its contribution evenly.
 """
 from __future__ import annotations
 
@@ -10,23 +10,11 @@ import re
 from collections import defaultdict
 
 import numpy as np
-from sklearn.utils import murmurhash3_32
 
-from recruit_detect.features import word_ngrams
+from recruit_detect.features import char_buckets, word_buckets, word_spans
 from recruit_detect.types import Analysis
 
 _WORD = re.compile(r"\S+")
-
-
-def _bucket(feature: str, n_features: int) -> int:
-    return abs(murmurhash3_32(feature, seed=0)) % n_features  # as sklearn's FeatureHasher
-
-
-def _char_ngrams(word: str, lo: int, hi: int):
-    padded = f" {word} "
-    for n in range(lo, hi + 1):
-        for i in range(len(padded) - n + 1):
-            yield padded[i:i + n]
 
 
 def term_weights(model, doc: Analysis, top: int = 5) -> list[tuple[int, int, float]]:
@@ -45,26 +33,22 @@ def term_weights(model, doc: Analysis, top: int = 5) -> list[tuple[int, int, flo
         if name == "cues":
             break
         hasher = part.named_steps["hash"]
-        occurrences: dict[int, list[tuple[int, int]]] = defaultdict(list)
         if name == "words":
-            tokens = doc.tokens
-            grams = word_ngrams(doc)
-            spans = [(s, s + len(t)) for t, s in tokens]
-            spans += [(a[0], b[1]) for a, b in zip(spans, spans[1:])]
-            for gram, span in zip(grams, spans):
-                occurrences[_bucket(gram, hasher.n_features)].append(span)
+            _, buckets = word_buckets([doc.tokens], hasher.bits)
+            spans = word_spans(doc.tokens)
         else:
-            lo, hi = hasher.ngram_range
-            for start, end, word in words:
-                for gram in _char_ngrams(word, lo, hi):
-                    occurrences[_bucket(gram, hasher.n_features)].append((start, end))
+            _, buckets, starts, ends = char_buckets([text], tuple(hasher.ngram_range), hasher.bits, spans=True)
+            spans = list(zip(np.maximum(starts, 0).tolist(), np.minimum(ends, len(text)).tolist()))
+        occurrences: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for bucket, span in zip(buckets.tolist(), spans):
+            occurrences[bucket].append(span)
         for bucket, spans in occurrences.items():
             j = offset + bucket
             if j in values:
                 share = values[j] * coef[j] / len(spans)
                 for span in spans:
                     credit[span] += share
-        offset += hasher.n_features
+        offset += 2 ** hasher.bits
     # Merge n-gram credit onto whitespace words so a bigram and its words read as one term.
     per_word: dict[tuple[int, int], float] = defaultdict(float)
     for (a, b), weight in credit.items():

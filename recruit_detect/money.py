@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from recruit_detect import resources
+from recruit_detect import prefilter, resources
 
 _UNITS = {"juta": 1_000_000, "jt": 1_000_000, "ribu": 1_000, "rb": 1_000, "k": 1_000, "miliar": 1_000_000_000,
           "m": 1_000_000}
@@ -76,7 +76,7 @@ def find_money(text: str) -> list[Money]:
     """All amounts in normalized `text`, with offsets into it."""
     alias_to_code, rates, pattern = _currencies()
     found = []
-    for m in pattern.finditer(text):
+    for m in prefilter.finditer(pattern, text):
         g = m.groupdict()
         number = g["n1"] or g["n2"] or g["n3"]
         unit = (g["u1"] or g["u2"] or g["u3"] or "").strip()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import chain
 
-from recruit_detect import resources
+from recruit_detect import prefilter, resources
 
 OBFUSCATION_KINDS = ("invisible", "homoglyph", "fancy", "emoji", "spaced", "split", "leet")
 
@@ -147,15 +147,19 @@ class _Buffer:
         """Replace each match by fn(match): a string, or a list of (piece, rel_start, rel_end)
         whose characters map to the original span of match[rel_start:rel_end]; None keeps it."""
         text, starts, ends = self.text, self.starts, self.ends
-        guarded = _protected_spans(text) if protect else ()
+        guarded = None
         t_parts: list[str] = []
         s_parts: list[list[int]] = []
         e_parts: list[list[int]] = []
         pos = changes = 0
-        for m in pattern.finditer(text):
+        for m in prefilter.finditer(pattern, text):  # most passes have nothing to undo in most posts
             a, b = m.span()
-            if a == b or (guarded and any(a < gb and ga < b for ga, gb in guarded)):
+            if a == b:
                 continue
+            if protect:
+                guarded = _protected_spans(text) if guarded is None else guarded
+                if any(a < gb and ga < b for ga, gb in guarded):
+                    continue
             out = fn(m)
             if out is None:
                 continue
@@ -261,10 +265,9 @@ def _unleet(m: re.Match) -> list[tuple[str, int, int]] | None:
     return [(ch, lead + k, lead + k + 1) for k, ch in enumerate(candidate)]
 
 
-@cache
-def _slang_pattern() -> re.Pattern:
-    keys = sorted(_data()[0], key=len, reverse=True)
-    return re.compile(r"(?<![\w'])(?:" + "|".join(map(re.escape, keys)) + r")(?![\w'])")
+# Slang words are looked up whole in the table; `_ALNUM_RUN` finds the candidates in one cheap scan.
+_SLANG_WORD = re.compile(r"(?<![\w'])[a-z0-9]++(?![\w'])")
+_ALNUM_RUN = re.compile(r"[a-z0-9]+")
 
 
 def normalize(text: str) -> Normalized:
@@ -281,6 +284,7 @@ def normalize(text: str) -> Normalized:
     edits["leet"] += buf.rewrite(_LEET_TOKEN, _unleet, protect=True)
     buf.rewrite(_ELONGATED, lambda m: m.group(1))
     buf.rewrite(_NUMBER_UNIT, lambda m: [(" ", 0, 1), (slang.get(m.group(), m.group()), 0, len(m.group()))])
-    buf.rewrite(_slang_pattern(), lambda m: slang[m.group()], protect=True)
+    if not slang.keys().isdisjoint(_ALNUM_RUN.findall(buf.text)):
+        buf.rewrite(_SLANG_WORD, lambda m: slang.get(m.group()), protect=True)
     return Normalized(text, buf.text, tuple(buf.starts), tuple(buf.ends),
                       tuple((k, edits[k]) for k in OBFUSCATION_KINDS if edits[k]))

@@ -62,7 +62,6 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
     """Return (model, metadata, card text, out-of-fold metrics)."""
     import sklearn
     import skops
-    import spacy
 
     cues = default_cues()
     posts, analyses, dropped = deduplicate(posts, [analyze(p.text, cues) for p in posts])
@@ -86,7 +85,7 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
         "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
         "recruit_detect": __version__,
         "libraries": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
-                      "skops": skops.__version__, "spacy": spacy.__version__, "numpy": np.__version__},
+                      "skops": skops.__version__, "numpy": np.__version__},
         "corpus_fingerprint": corpus_fingerprint,
         "cue_set": cues.digest,
         "label_map": label_map or {"illegal": 1, "other": 0},
@@ -104,7 +103,7 @@ def model_card(md: dict) -> str:
     return f"""# Model card: {md['name']}
 
 Created {md['created']} by recruit-detect {md['recruit_detect']} (scikit-learn {md['libraries']['scikit-learn']},
-spaCy {md['libraries']['spacy']}, skops {md['libraries']['skops']}). Corpus fingerprint
+skops {md['libraries']['skops']}, numpy {md['libraries']['numpy']}). Corpus fingerprint
 `{md['corpus_fingerprint'][:16] or 'n/a'}`, cue set `{md['cue_set']}`.
 
 {"".join(f"> **Warning:** {w}{chr(10)}" for w in md.get("warnings", []))}
@@ -112,7 +111,7 @@ spaCy {md['libraries']['spacy']}, skops {md['libraries']['skops']}). Corpus fing
 
 Scores an Indonesian social-media post with a calibrated probability that it is an illegal
 recruitment advertisement (non-procedural placement, trafficking lure or job fraud). Features:
-word 1-2-grams (spaCy Indonesian tokenizer) and character 2-5-grams over normalized text, plus the
+hashed word 1-2-grams and character 2-5-grams (within words) over normalized text, plus the
 cue engine's hits (active, negated and reported cues, obfuscation counts, money roles), weighted
 0.05 against the n-grams. Model: a
 class-balanced logistic regression, calibrated with a Platt sigmoid fitted on out-of-fold scores.

@@ -13,8 +13,10 @@ from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from importlib import resources
 
+from recruit_detect import prefilter
 from recruit_detect.errors import CueError
 from recruit_detect.normalize import Normalized, normalize
+from recruit_detect.tokens import tokenize
 from recruit_detect.types import CueHit
 
 SEVERITIES = {"hard": 1.0, "medium": 0.6, "weak": 0.3}
@@ -25,10 +27,10 @@ _MIN_EXAMPLES = 5
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 # Cue patterns must not start or end inside a word: "visa" must not match "divisa".
 _LEFT, _RIGHT = r"(?<![a-z0-9])", r"(?![a-z0-9])"
-# Phrases of plain words are matched on tokens by spaCy's PhraseMatcher: measured faster than
-# the regex path on the corpus (benchmarks/results/cue_paths.json) and identical on such phrases.
-# Phrases with digits or punctuation ("t.me", "100% legal", "usia 17") stay regexes, where
-# spaCy's tokenization would disagree with the character-level match.
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+# Phrases of plain words are looked up on tokens (a dict from first word to phrases): one pass
+# over the tokens instead of one regex scan per cue (benchmarks/results/cue_paths.json).
+# Phrases with digits or punctuation ("t.me", "100% legal", "usia 17") stay regexes.
 _TOKEN_PHRASE = re.compile(r"[a-z]+(?: [a-z]+)*")
 
 
@@ -44,7 +46,7 @@ class Cue:
     refs: tuple[str, ...]
     law: str
     phrases: tuple[str, ...]
-    token_phrases: tuple[str, ...]  # matched by spaCy's PhraseMatcher (see CueSet.find)
+    token_phrases: tuple[str, ...]  # matched on tokens (see CueSet._phrase_spans)
     pattern: re.Pattern | None  # the other phrases and the regex patterns
     suppressor: re.Pattern | None
     context: re.Pattern | None
@@ -168,31 +170,43 @@ class CueSet:
         return self._by_id[cue_id]
 
     @cached_property
-    def _matcher(self):
-        from spacy.matcher import PhraseMatcher
-
-        from recruit_detect.tokens import tokenizer
-
-        tok = tokenizer()
-        matcher = PhraseMatcher(tok.vocab, attr="ORTH")
+    def _phrase_index(self) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+        """First word -> (remaining words, cue id) for every plain-word phrase."""
+        index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for cue in self.cues:
-            if cue.token_phrases:
-                matcher.add(cue.id, [tok(" ".join(p.lower().split())) for p in cue.token_phrases])
-        return tok, matcher
+            for phrase in cue.token_phrases:
+                first, *rest = phrase.lower().split()
+                index.setdefault(first, []).append((tuple(rest), cue.id))
+        return index
 
-    def find(self, norm: Normalized, doc=None) -> tuple[CueHit, ...]:
-        """All hits in `norm`; `doc` is its spaCy tokenization when the caller already has it."""
-        tok, matcher = self._matcher
-        doc = doc if doc is not None else tok(norm.text)
+    def _phrase_spans(self, text: str, tokens) -> dict[str, list[tuple[int, int]]]:
+        """Plain-word phrases on tokens: words one space apart (a phrase never runs across a line
+        break), and neither end touching another letter or digit, as `_LEFT` and `_RIGHT` say."""
+        index = self._phrase_index
         spans: dict[str, list[tuple[int, int]]] = {}
-        for match_id, s, e in matcher(doc):
-            spans.setdefault(tok.vocab.strings[match_id], []).append(
-                (doc[s].idx, doc[e - 1].idx + len(doc[e - 1].text)))
+        for i, (word, start) in enumerate(tokens):
+            entries = index.get(word)
+            if not entries or (start and text[start - 1] in _ALNUM):
+                continue
+            for rest, cue_id in entries:
+                end = start + len(word)
+                for k, expected in enumerate(rest, i + 1):
+                    if k >= len(tokens) or tokens[k][0] != expected or tokens[k][1] != end + 1 or text[end] != " ":
+                        break
+                    end = tokens[k][1] + len(expected)
+                else:
+                    if end == len(text) or text[end] not in _ALNUM:
+                        spans.setdefault(cue_id, []).append((start, end))
+        return spans
+
+    def find(self, norm: Normalized, tokens=None) -> tuple[CueHit, ...]:
+        """All hits in `norm`; `tokens` is `tokenize(norm.text)` when the caller already has it."""
+        spans = self._phrase_spans(norm.text, tokens if tokens is not None else tokenize(norm.text))
         hits = []
         for cue in self.cues:
             found = spans.get(cue.id, [])
             if cue.pattern is not None:
-                found += [m.span() for m in cue.pattern.finditer(norm.text) if m.end() > m.start()]
+                found += [m.span() for m in prefilter.finditer(cue.pattern, norm.text) if m.end() > m.start()]
             end = -1
             # Longest match first at each start; overlapping shorter matches are the same cue again.
             for a, b in sorted(found, key=lambda ab: (ab[0], -ab[1])):

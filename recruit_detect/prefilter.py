@@ -1,0 +1,102 @@
+"""Which literal strings a regex match must contain, so a pattern is only run on posts that have one.
+
+Python's `re` tries a pattern at every position of the text unless the pattern starts with a
+literal; a cue's alternation rarely does, so each cue cost a full scan of every post. Most
+posts contain none of a cue's words, and `"kamboja" in text` is a memchr-speed check. This is the
+"required atoms" prefilter of RE2 and Hyperscan, computed from the pattern's parse tree: if the
+pattern matches, the match contains one of the atoms, so skipping a post without any atom can
+never lose a match (tests/test_prefilter.py checks that on the corpus).
+"""
+from __future__ import annotations
+
+import re
+import re._constants as C
+import re._parser as P
+from functools import lru_cache
+
+_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT)
+_MAX_ATOMS = 64  # beyond this, checking the atoms costs about as much as running the pattern
+_MAX_CLASS = 16  # a character class of at most this many characters becomes one-character atoms
+
+
+def _strength(atoms: frozenset[str] | None) -> tuple[int, int]:
+    """How selective an atom set is: longer atoms first, then fewer of them; (0, 0) for none."""
+    return (min(map(len, atoms)), -len(atoms)) if atoms else (0, 0)
+
+
+def _char_class(items) -> frozenset[str] | None:
+    """The characters of a small class like `[.\\-_*]` or `[0-9@$]`; None for categories, negations
+    and big ranges."""
+    chars: set[str] = set()
+    for op, arg in items:
+        if op == C.LITERAL:
+            chars.add(chr(arg))
+        elif op == C.RANGE and arg[1] - arg[0] < _MAX_CLASS:
+            chars.update(map(chr, range(arg[0], arg[1] + 1)))
+        else:
+            return None
+    return frozenset(chars) if len(chars) <= _MAX_CLASS else None
+
+
+def _sequence(items) -> frozenset[str] | None:
+    """Atoms of a sequence: the most selective of its runs of literals and its required parts."""
+    best: frozenset[str] | None = None
+    run: list[str] = []
+
+    def consider(atoms):
+        nonlocal best
+        if atoms and _strength(atoms) > _strength(best):
+            best = atoms
+
+    for op, arg in items:
+        if op == C.LITERAL:
+            run.append(chr(arg))
+            continue
+        if run:
+            consider(frozenset({"".join(run)}))
+            run = []
+        consider(_node(op, arg))
+    if run:
+        consider(frozenset({"".join(run)}))
+    return best
+
+
+def _node(op, arg) -> frozenset[str] | None:
+    if op == C.SUBPATTERN:
+        return _sequence(arg[-1])
+    if op == C.ATOMIC_GROUP:
+        return _sequence(arg)
+    if op in _REPEATS:
+        low, _, body = arg
+        return _sequence(body) if low >= 1 else None
+    if op == C.BRANCH:
+        branches = [_sequence(b) for b in arg[1]]
+        if any(b is None for b in branches):
+            return None
+        union = frozenset().union(*branches)
+        return union if len(union) <= _MAX_ATOMS else None
+    if op == C.IN:
+        return _char_class(arg)
+    return None  # big classes, anchors, lookarounds: no literal is guaranteed
+
+
+def required_atoms(pattern: re.Pattern) -> frozenset[str] | None:
+    """Strings of which every match of `pattern` contains at least one; None when there are none
+    worth checking. Case-insensitive and verbose patterns are not analysed (None)."""
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    return _sequence(P.parse(pattern.pattern, pattern.flags))
+
+
+def may_match(atoms: frozenset[str] | None, text: str) -> bool:
+    return atoms is None or any(atom in text for atom in atoms)
+
+
+@lru_cache(maxsize=1024)
+def _cached_atoms(pattern: re.Pattern) -> frozenset[str] | None:
+    return required_atoms(pattern)
+
+
+def finditer(pattern: re.Pattern, text: str):
+    """`pattern.finditer(text)`, skipped when `text` holds none of the pattern's atoms."""
+    return pattern.finditer(text) if may_match(_cached_atoms(pattern), text) else iter(())

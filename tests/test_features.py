@@ -1,0 +1,66 @@
+"""The vectorized hashed n-grams must count exactly what a plain loop over the text counts."""
+from collections import Counter
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from recruit_detect.detector import analyze
+from recruit_detect.features import HashedChars, HashedWords, char_buckets, word_buckets, word_spans
+
+
+def _reference_char_grams(text, lo, hi):
+    """char_wb n-grams the slow way: each whitespace-separated word padded with spaces."""
+    grams = []
+    for word in text.split():
+        padded = f" {word} "
+        for n in range(lo, hi + 1):
+            grams += [padded[i:i + n] for i in range(len(padded) - n + 1)]
+    return grams
+
+
+_TEXT = st.text(st.sampled_from(list("ab c\n\tdé😊.1")), max_size=40)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(_TEXT, min_size=1, max_size=4))
+def test_char_buckets_count_the_char_wb_ngrams_of_each_post(texts):
+    rows, buckets, starts, ends = char_buckets(texts, (2, 5), 20, spans=True)
+    for k, text in enumerate(texts):
+        mine = rows == k
+        padded = f" {text} "
+        # Each bucket's span is the n-gram it hashes (whitespace pads a word like a space)...
+        grams = ["".join(" " if c.isspace() else c for c in padded[s + 1:e + 1]) for s, e in
+                 zip(starts[mine], ends[mine])]
+        # ...and the n-grams are exactly the padded words' n-grams.
+        assert Counter(grams) == Counter(_reference_char_grams(text, 2, 5))
+        # Equal n-grams share a bucket.
+        by_gram = {}
+        for gram, bucket in zip(grams, buckets[mine]):
+            assert by_gram.setdefault(gram, bucket) == bucket
+
+
+def test_hashed_counts_are_a_csr_matrix_with_summed_duplicates():
+    docs = [analyze("gaji gaji gaji besar"), analyze(""), analyze("visa turis")]
+    words = HashedWords(bits=18).transform(docs)
+    assert words.shape == (3, 2 ** 18) and words.has_sorted_indices
+    assert sorted(words[0].data.tolist()) == [1.0, 1.0, 2.0, 3.0]  # gaji x3, besar, "gaji gaji" x2, "gaji besar"
+    assert words[1].nnz == 0 and words[2].nnz == 3
+    chars = HashedChars(bits=19).transform(docs).toarray()
+    assert chars[0].sum() == len(_reference_char_grams("gaji gaji gaji besar", 2, 5))
+    assert chars[1].sum() == 0
+
+
+def test_word_bigrams_never_cross_posts():
+    a, b = analyze("biaya admin"), analyze("visa turis")
+    rows, buckets = word_buckets([a.tokens, b.tokens], 18)
+    assert rows.tolist() == [0, 0, 1, 1, 0, 1]  # two unigrams each, then one bigram each
+    _, alone = word_buckets([b.tokens], 18)
+    assert sorted(buckets[rows == 1].tolist()) == sorted(alone.tolist())
+    assert word_spans(a.tokens) == [(0, 5), (6, 11), (0, 11)]
+
+
+def test_numbers_share_a_shape_bucket():
+    _, fifteen = word_buckets([analyze("gaji 15").tokens], 18)
+    _, twenty_five = word_buckets([analyze("gaji 25").tokens], 18)
+    _, thousand = word_buckets([analyze("gaji 1000").tokens], 18)
+    assert np.array_equal(fifteen, twenty_five) and not np.array_equal(fifteen, thousand)
