@@ -26,7 +26,7 @@ from recruit_detect.detector import analyze
 from recruit_detect.entities import find_entities
 from recruit_detect.model import RiskModel, choose_thresholds
 from recruit_detect.normalize import Normalized
-from recruit_detect.tokens import tokenizer
+from recruit_detect.tokens import tokenize
 from recruit_detect.types import Analysis
 
 HERE = Path(__file__).resolve().parent
@@ -78,9 +78,8 @@ def analyze_raw(post: str) -> Analysis:
     """The same analysis without the normalizer: lowercasing only (its offsets are trivially 1:1)."""
     text = post.lower() if len(post.lower()) == len(post) else post
     norm = Normalized(post, text, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
-    doc = tokenizer()(text)
-    return Analysis(post, norm, default_cues().find(norm, doc), find_entities(norm),
-                    tuple((t.text, t.idx) for t in doc if not t.is_space))
+    tokens = tokenize(text)
+    return Analysis(post, norm, default_cues().find(norm, tokens), find_entities(norm), tokens)
 
 
 def main():

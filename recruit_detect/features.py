@@ -18,7 +18,6 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from recruit_detect.cues import default_cues
 from recruit_detect.normalize import OBFUSCATION_KINDS
-from recruit_detect.types import Analysis
 
 _NUMBER = re.compile(r"^[\d.,]+$")
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio) for multiplicative hashing

@@ -156,13 +156,13 @@ class _Buffer:
             a, b = m.span()
             if a == b:
                 continue
+            out = fn(m)
+            if out is None:
+                continue
             if protect:
                 guarded = _protected_spans(text) if guarded is None else guarded
                 if any(a < gb and ga < b for ga, gb in guarded):
                     continue
-            out = fn(m)
-            if out is None:
-                continue
             t_parts.append(text[pos:a])
             s_parts.append(starts[pos:a])
             e_parts.append(ends[pos:a])
@@ -193,7 +193,7 @@ _PROTECTED = re.compile(
 
 
 def _protected_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _PROTECTED.finditer(text)]
+    return [m.span() for m in prefilter.finditer(_PROTECTED, text)]
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -88,15 +88,69 @@ def required_atoms(pattern: re.Pattern) -> frozenset[str] | None:
     return _sequence(P.parse(pattern.pattern, pattern.flags))
 
 
-def may_match(atoms: frozenset[str] | None, text: str) -> bool:
-    return atoms is None or any(atom in text for atom in atoms)
+def starts_with_literal(pattern: re.Pattern) -> bool:
+    """True when every match starts with a literal character or a character class, which `re`
+    then looks for with a fast scan instead of trying the whole pattern at each position (the rule
+    of `re._compiler._get_charset_prefix`). A leading lookbehind defeats it."""
+    items = P.parse(pattern.pattern, pattern.flags)
+    while items and items[0][0] == C.SUBPATTERN and len(items) >= 1:
+        items = items[0][1][-1]
+    if not items:
+        return False
+    op, arg = items[0]
+    if op in (C.LITERAL, C.IN):
+        return True
+    return op == C.BRANCH and all(branch and branch[0][0] == C.LITERAL for branch in arg[1])
+
+
+class _AtomScanner:
+    """Which atoms of two characters or more a text contains, in one Aho-Corasick pass
+    (pyahocorasick) for every pattern at once: checking each pattern's atoms with `in` cost more
+    than the scans it saved. The last answer is kept, since the cue engine, the entity finder and
+    the money finder all ask about the same text."""
+
+    known: set[str] = set()
+    automaton = None
+    last: tuple[str, set[str]] = ("", set())
+
+    @classmethod
+    def learn(cls, atoms) -> None:
+        new = set(atoms) - cls.known
+        if new:
+            import ahocorasick
+
+            cls.known |= new
+            cls.automaton = ahocorasick.Automaton()
+            for atom in cls.known:
+                cls.automaton.add_word(atom, atom)
+            cls.automaton.make_automaton()
+            cls.last = ("", set())
+
+    @classmethod
+    def present(cls, text: str) -> set[str]:
+        if text != cls.last[0] or not text:
+            cls.last = (text, {atom for _, atom in cls.automaton.iter(text)})
+        return cls.last[1]
 
 
 @lru_cache(maxsize=1024)
-def _cached_atoms(pattern: re.Pattern) -> frozenset[str] | None:
-    return required_atoms(pattern)
+def gate(pattern: re.Pattern):
+    """A function telling whether a text may match `pattern` (holds one of its atoms); None when
+    the pattern has no atoms and must always run. Single characters are checked with `in`."""
+    atoms = required_atoms(pattern)
+    if atoms is None:
+        return None
+    chars = tuple(a for a in atoms if len(a) == 1)
+    longer = frozenset(a for a in atoms if len(a) > 1)
+    if not longer:
+        return lambda text: any(c in text for c in chars)
+    _AtomScanner.learn(longer)
+    if not chars:
+        return lambda text: not longer.isdisjoint(_AtomScanner.present(text))
+    return lambda text: any(c in text for c in chars) or not longer.isdisjoint(_AtomScanner.present(text))
 
 
 def finditer(pattern: re.Pattern, text: str):
     """`pattern.finditer(text)`, skipped when `text` holds none of the pattern's atoms."""
-    return pattern.finditer(text) if may_match(_cached_atoms(pattern), text) else iter(())
+    check = gate(pattern)
+    return pattern.finditer(text) if check is None or check(text) else iter(())

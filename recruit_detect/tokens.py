@@ -17,4 +17,4 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+|\S")
 
 def tokenize(text: str) -> tuple[tuple[str, int], ...]:
     """(token, start) pairs of `text`, in order."""
-    return tuple((m.group(), m.start()) for m in _TOKEN.finditer(text))
+    return tuple([(m.group(), m.start()) for m in _TOKEN.finditer(text)])

@@ -1,7 +1,10 @@
+import re
+
 import pytest
 
-from recruit_detect.cues import default_cues, load_cues
+from recruit_detect.cues import _LEFT, default_cues, load_cues
 from recruit_detect.errors import CueError
+from recruit_detect.normalize import normalize
 
 CUES = default_cues()
 EXAMPLES = [(c.id, t, True) for c in CUES.cues for t in c.match] + \
@@ -26,8 +29,6 @@ def test_cues_cover_the_red_flags_legitimacy_and_not_ad_signals():
 
 
 def test_negated_and_reported_hits_are_marked():
-    from recruit_detect.normalize import normalize
-
     hits = CUES.find(normalize("Tanpa biaya admin. Polisi menangkap calo yang meminta biaya pendaftaran, kata Kapolres."))
     fee = [h for h in hits if h.cue == "fee_demand"]
     assert [(h.negated, h.reported) for h in fee] == [(True, False), (False, True)]
@@ -64,3 +65,15 @@ def test_a_misbehaving_example_is_reported():
 def test_bad_id_is_rejected():
     with pytest.raises(CueError, match="snake_case"):
         load_cues({"Bad-Name": GOOD})
+
+
+def test_scanners_checking_the_left_boundary_in_python_match_the_regex_with_it(records):
+    scanners = [s for cue in CUES.cues for s in cue.scanners if s.left_in_python]
+    assert scanners
+    texts = [normalize(r["text"]).text for r in records[::3]]
+    texts += ["xvisa turis visa turis", "kerja di kamboja2 kamboja", "abk kapal korea abk kapal taiwan"]
+    for scanner in scanners:
+        full = re.compile(_LEFT + scanner.pattern.pattern)
+        for text in texts:
+            assert scanner.spans(text) == [m.span() for m in full.finditer(text) if m.end() > m.start()], \
+                (scanner.pattern.pattern, text)

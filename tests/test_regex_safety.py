@@ -13,7 +13,9 @@ from recruit_detect.cues import default_cues
 
 def _all_patterns():
     for cue in default_cues().cues:
-        for kind in ("pattern", "suppressor", "context"):
+        for k, scanner in enumerate(cue.scanners):
+            yield f"{cue.id}.scanner{k}", scanner.pattern.pattern
+        for kind in ("suppressor", "context"):
             if getattr(cue, kind) is not None:
                 yield f"{cue.id}.{kind}", getattr(cue, kind).pattern
     for module in (entities, money, normalize):

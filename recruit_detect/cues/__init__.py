@@ -35,6 +35,41 @@ _TOKEN_PHRASE = re.compile(r"[a-z]+(?: [a-z]+)*")
 
 
 @dataclass(frozen=True)
+class Scanner:
+    """One of a cue's regexes. When the regex starts with a literal, the left word boundary is
+    checked here instead of in the regex: a leading lookbehind stops `re` from jumping to
+    candidate positions, and that made every cue scan cost a pass over the whole post. Skipping a
+    position whose left boundary fails and searching again from the next one finds exactly the
+    matches of the regex with the boundary inside (tests/test_cues.py)."""
+
+    pattern: re.Pattern
+    left_in_python: bool
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        if not self.left_in_python:
+            return [m.span() for m in prefilter.finditer(self.pattern, text) if m.end() > m.start()]
+        check = prefilter.gate(self.pattern)
+        if check is not None and not check(text):
+            return []
+        found, pos, search = [], 0, self.pattern.search
+        while (m := search(text, pos)) is not None:
+            a, b = m.span()
+            if a == b or (a and text[a - 1] in _ALNUM):
+                pos = a + 1
+                continue
+            found.append((a, b))
+            pos = b
+        return found
+
+
+def _scanner(cue_id: str, source: str) -> Scanner:
+    core = _compile(cue_id, f"pattern {source!r}", f"(?:{source}){_RIGHT}")
+    if prefilter.starts_with_literal(core):
+        return Scanner(core, True)
+    return Scanner(_compile(cue_id, f"pattern {source!r}", f"{_LEFT}(?:{source}){_RIGHT}"), False)
+
+
+@dataclass(frozen=True)
 class Cue:
     id: str
     title: str
@@ -47,7 +82,7 @@ class Cue:
     law: str
     phrases: tuple[str, ...]
     token_phrases: tuple[str, ...]  # matched on tokens (see CueSet._phrase_spans)
-    pattern: re.Pattern | None  # the other phrases and the regex patterns
+    scanners: tuple[Scanner, ...]  # the other phrases (one trie) and each regex pattern
     suppressor: re.Pattern | None
     context: re.Pattern | None
     window: int
@@ -146,8 +181,8 @@ def parse_cue(cue_id: str, data: dict) -> Cue:
         reason_en=data["reason_en"], severity=data["severity"], polarity=data["polarity"],
         refs=tuple(_strings(cue_id, data, "refs")), law=data.get("law", ""), phrases=tuple(phrases),
         token_phrases=tuple(token_phrases),
-        pattern=_compile(cue_id, "phrases/patterns", alternation(other_phrases, patterns))
-        if patterns or other_phrases else None,
+        scanners=tuple(_scanner(cue_id, source) for source in
+                       ([_trie_regex(other_phrases)] if other_phrases else []) + patterns),
         suppressor=_compile(cue_id, "suppressors", alternation(suppressors, [])) if suppressors else None,
         context=_compile(cue_id, "context", alternation(context, [])) if context else None,
         window=window, suppress_after=after, match=tuple(match), no_match=tuple(no_match))
@@ -184,14 +219,15 @@ class CueSet:
         break), and neither end touching another letter or digit, as `_LEFT` and `_RIGHT` say."""
         index = self._phrase_index
         spans: dict[str, list[tuple[int, int]]] = {}
-        for i, (word, start) in enumerate(tokens):
-            entries = index.get(word)
-            if not entries or (start and text[start - 1] in _ALNUM):
+        count = len(tokens)
+        for i in [i for i, (word, _) in enumerate(tokens) if word in index]:
+            word, start = tokens[i]
+            if start and text[start - 1] in _ALNUM:
                 continue
-            for rest, cue_id in entries:
+            for rest, cue_id in index[word]:
                 end = start + len(word)
                 for k, expected in enumerate(rest, i + 1):
-                    if k >= len(tokens) or tokens[k][0] != expected or tokens[k][1] != end + 1 or text[end] != " ":
+                    if k >= count or tokens[k][0] != expected or tokens[k][1] != end + 1 or text[end] != " ":
                         break
                     end = tokens[k][1] + len(expected)
                 else:
@@ -205,8 +241,8 @@ class CueSet:
         hits = []
         for cue in self.cues:
             found = spans.get(cue.id, [])
-            if cue.pattern is not None:
-                found += [m.span() for m in prefilter.finditer(cue.pattern, norm.text) if m.end() > m.start()]
+            for scanner in cue.scanners:
+                found += scanner.spans(norm.text)
             end = -1
             # Longest match first at each start; overlapping shorter matches are the same cue again.
             for a, b in sorted(found, key=lambda ab: (ab[0], -ab[1])):
