@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
+from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
@@ -65,7 +66,7 @@ def word_buckets(token_lists, bits: int) -> tuple[np.ndarray, np.ndarray]:
 def word_spans(tokens) -> list[tuple[int, int]]:
     """Spans of one post's unigrams then bigrams, in the order of `word_buckets`."""
     spans = [(s, s + len(t)) for t, s in tokens]
-    return spans + [(a[0], b[1]) for a, b in zip(spans, spans[1:])]
+    return spans + [(a[0], b[1]) for a, b in pairwise(spans)]
 
 
 def char_buckets(texts: list[str], ngram_range: tuple[int, int], bits: int, spans: bool = False):

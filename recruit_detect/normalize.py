@@ -197,8 +197,9 @@ def _protected_spans(text: str) -> list[tuple[int, int]]:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Whitespace that needs rewriting: runs, tabs and other odd spaces (a lone " " or "\n" is left alone).
-_SPACES = re.compile(r"[^\S\n]*\n\s*|[^\S\n]{2,}|[^\S \n]")
+# Whitespace that needs rewriting: runs, tabs and other odd spaces (a lone " " or "\n" is left
+# alone). Written to start with a character class, so `re` jumps from one whitespace to the next.
+_SPACES = re.compile(r"\s(?:\s+|(?<![ \n]))")
 # Three or more single letters or digits separated by single spaces: "b i a y a", "0 8 1 2".
 _SPACED = re.compile(r"(?<![\w.\-*'\u00b7])(?:[a-z0-9] ){2,}[a-z0-9](?![\w.\-*'\u00b7])")
 _SPACED_PAIR = re.compile(r"(?<![^\W_])([a-z])[ .]([a-z])(?![^\W_])")
@@ -212,7 +213,7 @@ _LEET = {"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t", "@": "a", "
 _NOT_LEET = re.compile(r"(?<![a-z0-9])(?:\d++(?:[.,]\d+)?[a-z]{1,5}|[a-z]++\d+)")  # "15jt", "rp500": amounts, not leet
 _NUMBERISH = re.compile(r"\d{3}|\$\d|\d\$")  # a price or a long number inside the token
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
-_NUMBER_UNIT = re.compile(r"(?<=\d)(jt|jta|jeti|juta|rb|rbu|ribu)(?![a-z])")
+_NUMBER_UNIT = re.compile(r"\d(jt|jta|jeti|juta|rb|rbu|ribu)(?![a-z])")
 _SHORT_WORDS = frozenset({"wa", "pt", "cv", "dp", "hp"})
 
 
@@ -277,13 +278,13 @@ def normalize(text: str) -> Normalized:
     slang = _data()[0]
     buf.rewrite(_CONTROL, lambda m: " ")
     # Keep line breaks (they end sentences, which scope reported frames); collapse the rest.
-    buf.rewrite(_SPACES, lambda m: ("\n" if "\n" in m.group() else " ") if m.group() not in (" ", "\n") else None)
+    buf.rewrite(_SPACES, lambda m: "\n" if "\n" in m.group() else " ")
     edits["split"] += buf.rewrite(_DOTTED, _join_dotted, protect=True)
     edits["spaced"] += buf.rewrite(_SPACED, _join_spaced) + buf.rewrite(_SPACED_PAIR, _join_pair)
     edits["split"] += buf.rewrite(_SPLIT_WORD, _join_split, protect=True)
     edits["leet"] += buf.rewrite(_LEET_TOKEN, _unleet, protect=True)
     buf.rewrite(_ELONGATED, lambda m: m.group(1))
-    buf.rewrite(_NUMBER_UNIT, lambda m: [(" ", 0, 1), (slang.get(m.group(), m.group()), 0, len(m.group()))])
+    buf.rewrite(_NUMBER_UNIT, lambda m: [(m.group()[0], 0, 1), (" ", 1, 2), (slang.get(m.group(1), m.group(1)), 1, len(m.group()))])
     if not slang.keys().isdisjoint(_ALNUM_RUN.findall(buf.text)):
         buf.rewrite(_SLANG_WORD, lambda m: slang.get(m.group()), protect=True)
     return Normalized(text, buf.text, tuple(buf.starts), tuple(buf.ends),

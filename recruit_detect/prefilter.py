@@ -13,6 +13,7 @@ import re
 import re._constants as C
 import re._parser as P
 from functools import lru_cache
+from typing import ClassVar
 
 _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT)
 _MAX_ATOMS = 64  # beyond this, checking the atoms costs about as much as running the pattern
@@ -109,9 +110,9 @@ class _AtomScanner:
     than the scans it saved. The last answer is kept, since the cue engine, the entity finder and
     the money finder all ask about the same text."""
 
-    known: set[str] = set()
-    automaton = None
-    last: tuple[str, set[str]] = ("", set())
+    known: ClassVar[set[str]] = set()
+    automaton: ClassVar[object] = None
+    last: ClassVar[tuple[str, set[str]]] = ("", set())
 
     @classmethod
     def learn(cls, atoms) -> None:

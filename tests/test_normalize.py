@@ -21,6 +21,10 @@ CASES = [
     ("Rp 3.500.000 NT$ 28.000 US$1000", "rp 3.500.000 nt$ 28.000 us$1000"),
     ("wa.me/6281234567 hr@pt-abc.co.id", "wa.me/6281234567 hr@pt-abc.co.id"),
     ("covid19 P3MI 4G", "covid19 p3mi 4g"),
+    # whitespace runs collapse, keeping a line break when the run has one
+    ("a\t\tb \n \n c\r\nd  e", "a b\nc\nd e"),
+    ("15jt 2rb", "15 juta 2 ribu"),
+    ("yg gk 'yg yg_ yg", "yang tidak 'yg yg_ yang"),
 ]
 
 
