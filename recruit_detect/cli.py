@@ -435,7 +435,9 @@ def label(input_path, output, input_format, text_fields, id_field):
     source = sys.stdin.buffer if input_path == "-" else input_path
     cue_set = default_cues()
     counts: dict[str, int] = {}
-    out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")
+    # Written next to the output and renamed when complete, so an interrupted run leaves no half file.
+    partial = f"{output}.partial"
+    out = sys.stdout if output == "-" else open(partial, "w", encoding="utf-8")
     try:
         for rec in read_records(source, fmt, tuple(text_fields) or ("text",), id_field):
             row = {"id": rec.id, "label": None, "confidence": None, "rules": [], "error": rec.error}
@@ -443,9 +445,14 @@ def label(input_path, output, input_format, text_fields, id_field):
                 row.update(propose(analyze(rec.text, cue_set)).to_dict())
             counts[row["label"] or "error"] = counts.get(row["label"] or "error", 0) + 1
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    finally:
+    except BaseException:
         if out is not sys.stdout:
             out.close()
+            os.unlink(partial)
+        raise
+    if out is not sys.stdout:
+        out.close()
+        os.replace(partial, output)
     click.echo(" ".join(f"{k} {v}" for k, v in sorted(counts.items())), err=True)
 
 

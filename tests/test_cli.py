@@ -231,3 +231,28 @@ def test_label_proposes_silver_labels_with_rules(tmp_path):
     assert rows[0]["rules"] == ["I:hard:non_work_visa", "I:hard:procedure_bypass"]
     assert rows[1]["rules"] == ["N:document_frame"] and rows[4]["error"] == "field 'text' is int, not text"
     assert "illegal 1" in result.stderr
+
+
+def test_label_writes_its_file_whole_or_not_at_all(tmp_path, monkeypatch):
+    src = tmp_path / "posts.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "text": "visa turis"}) + "\n" for i in range(3)), encoding="utf-8")
+    out = tmp_path / "silver.jsonl"
+    assert CliRunner().invoke(cli, ["label", str(src), "-o", str(out)]).exit_code == 0
+    assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == [0, 1, 2]
+    assert not (tmp_path / "silver.jsonl.partial").exists()
+
+    import recruit_detect.silver as silver
+
+    calls = iter(range(10))
+
+    def fail_on_second(analysis):
+        if next(calls) == 1:
+            raise KeyboardInterrupt
+        return real(analysis)
+
+    real = silver.propose
+    monkeypatch.setattr(silver, "propose", fail_on_second)
+    again = tmp_path / "again.jsonl"
+    result = CliRunner().invoke(cli, ["label", str(src), "-o", str(again)])
+    assert result.exit_code != 0
+    assert not again.exists() and not (tmp_path / "again.jsonl.partial").exists()
