@@ -21,18 +21,17 @@ def term_weights(model, doc: Analysis, top: int = 5) -> list[tuple[int, int, flo
     """Up to `top` words for and `top` against, as (start, end, weight) in the original post,
     strongest first; weights are in the model's decision (log-odds) units."""
     pipeline = model.pipeline_
-    union = pipeline.named_steps["features"]
+    counts = pipeline.named_steps["counts"]
     coef = pipeline.named_steps["linear"].coef_.ravel()
-    row = union.transform([doc]).tocsr()
+    row = pipeline[:-1].transform([doc]).tocsr()
     values = dict(zip(row.indices, row.data))
     text = doc.normalized.text
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
     credit: dict[tuple[int, int], float] = defaultdict(float)
     offset = 0
-    for name, part in union.transformer_list:
+    for name, hasher in counts.transformer_list:
         if name == "cues":
             break
-        hasher = part.named_steps["hash"]
         if name == "words":
             _, buckets = word_buckets([doc.tokens], hasher.bits)
             spans = word_spans(doc.tokens)

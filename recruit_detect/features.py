@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import FeatureUnion
 
 from recruit_detect.cues import default_cues
 from recruit_detect.normalize import OBFUSCATION_KINDS
@@ -213,18 +213,39 @@ class CueFeatures(TransformerMixin, BaseEstimator):
         return sparse.csr_matrix(rows)
 
 
-def build_features(word_bits: int = 18, char_bits: int = 19, char_ngrams: tuple[int, int] = (2, 5),
-                   cue_weight: float = 0.05):
-    """Hashed n-grams keep the model file small and quick to load (no vocabulary to store);
-    TF-IDF weighting is learned on top. Collisions at these sizes cost no measurable accuracy.
+def build_counts(word_bits: int = 18, char_bits: int = 19, char_ngrams: tuple[int, int] = (2, 5)) -> FeatureUnion:
+    """Hashed n-gram counts and cue features: stateless, so training computes them once for all
+    cross-validation folds. Hashing keeps the model file small and quick to load (no vocabulary
+    to store); collisions at these sizes cost no measurable accuracy."""
+    return FeatureUnion([
+        ("words", HashedWords(word_bits)),
+        ("chars", HashedChars(char_bits, char_ngrams)),
+        ("cues", CueFeatures()),
+    ])
+
+
+class BlockTfidf(TransformerMixin, BaseEstimator):
+    """TF-IDF (sublinear tf, l2 norm) learned separately for each n-gram block of the counts;
+    the columns after the blocks (cue features) are scaled by `cue_weight`.
 
     Cue features are scaled down: at full weight the model leaned on these few coarse columns
     and grouped cross-validation on the corpus dropped (PR-AUC 0.981 vs 0.995 at weight 0.05)."""
-    def weighted(hasher):
-        return Pipeline([("hash", hasher), ("tfidf", TfidfTransformer(sublinear_tf=True))])
 
-    return FeatureUnion([
-        ("words", weighted(HashedWords(word_bits))),
-        ("chars", weighted(HashedChars(char_bits, char_ngrams))),
-        ("cues", CueFeatures()),
-    ], transformer_weights={"cues": cue_weight})
+    def __init__(self, blocks: tuple[int, ...] = (2 ** 18, 2 ** 19), cue_weight: float = 0.05):
+        self.blocks = blocks
+        self.cue_weight = cue_weight
+
+    def _spans(self):
+        edges = np.concatenate([[0], np.cumsum(self.blocks)]).tolist()
+        return list(zip(edges, edges[1:]))
+
+    def fit(self, X, y=None):
+        X = sparse.csr_matrix(X)
+        self.tfidf_ = [TfidfTransformer(sublinear_tf=True).fit(X[:, a:b]) for a, b in self._spans()]
+        return self
+
+    def transform(self, X):
+        X = sparse.csr_matrix(X)
+        parts = [t.transform(X[:, a:b]) for t, (a, b) in zip(self.tfidf_, self._spans())]
+        parts.append(X[:, sum(self.blocks):] * self.cue_weight)
+        return sparse.hstack(parts, format="csr", dtype=np.float64)

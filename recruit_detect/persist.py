@@ -25,6 +25,7 @@ TRUSTED = (
     "numpy.int64",
     "numpy.ndarray",
     "numpy.random.mtrand.RandomState",
+    "recruit_detect.features.BlockTfidf",
     "recruit_detect.features.CueFeatures",
     "recruit_detect.features.HashedChars",
     "recruit_detect.features.HashedWords",
@@ -34,6 +35,7 @@ TRUSTED = (
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.pipeline.FeatureUnion",
     "sklearn.pipeline.Pipeline",
+    "sklearn.svm._classes.LinearSVC",
 )
 
 

@@ -57,6 +57,21 @@ def near_duplicate_groups(texts: list[str], threshold: float = 0.5, max_df: int 
     return [f"dup:{root(k)}" for k in range(len(texts))]
 
 
+def _analyze_chunk(texts: list[str]):
+    cues = default_cues()
+    return [analyze(t, cues) for t in texts]
+
+
+def analyze_all(texts: list[str], jobs: int = 1, chunk: int = 2000):
+    """Analyze posts in order, in `jobs` worker processes when there are enough of them."""
+    if jobs <= 1 or len(texts) <= chunk:
+        return _analyze_chunk(texts)
+    from joblib import Parallel, delayed
+
+    parts = Parallel(n_jobs=jobs)(delayed(_analyze_chunk)(texts[i:i + chunk]) for i in range(0, len(texts), chunk))
+    return [a for part in parts for a in part]
+
+
 def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", corpus_fingerprint: str = "",
           label_map: dict | None = None, folds: int = 5):
     """Return (model, metadata, card text, out-of-fold metrics)."""
@@ -64,7 +79,7 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
     import skops
 
     cues = default_cues()
-    posts, analyses, dropped = deduplicate(posts, [analyze(p.text, cues) for p in posts])
+    posts, analyses, dropped = deduplicate(posts, analyze_all([p.text for p in posts], jobs))
     y = np.array([p.illegal for p in posts])
     if all(p.group for p in posts):
         groups, groups_from = np.array([p.group for p in posts]), "group field"
@@ -114,7 +129,7 @@ recruitment advertisement (non-procedural placement, trafficking lure or job fra
 hashed word 1-2-grams and character 2-5-grams (within words) over normalized text, plus the
 cue engine's hits (active, negated and reported cues, obfuscation counts, money roles), weighted
 0.05 against the n-grams. Model: a
-class-balanced logistic regression, calibrated with a Platt sigmoid fitted on out-of-fold scores.
+class-balanced linear SVM (squared hinge, C={tr['model']['C']}), calibrated with a Platt sigmoid fitted on out-of-fold scores.
 
 ## Training data
 
