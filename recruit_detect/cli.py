@@ -339,7 +339,8 @@ def score(input_path, output, fmt, input_format, model_dir, jobs, text_fields, i
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Model folder to write.")
 @mapping_options
 @click.option("--seed", default=0, show_default=True, help="Random seed; the same seed gives the same model.")
-@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="Cross-validation workers.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes for analysis and cross-validation.")
 @click.option("--name", default=None, help="Model name in its metadata (default: the folder name).")
 @handle_errors
 def train(corpus, output, text_fields, label_field, positives, id_field, group_field, seed, jobs, name):

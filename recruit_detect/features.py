@@ -226,7 +226,9 @@ def build_counts(word_bits: int = 18, char_bits: int = 19, char_ngrams: tuple[in
 
 class BlockTfidf(TransformerMixin, BaseEstimator):
     """TF-IDF (sublinear tf, l2 norm) learned separately for each n-gram block of the counts;
-    the columns after the blocks (cue features) are scaled by `cue_weight`.
+    the columns after the blocks (cue features) are scaled by `cue_weight`. The same as one
+    scikit-learn `TfidfTransformer` per block, computed on the whole matrix at once: slicing the
+    blocks out and stacking them back cost more than the weighting itself.
 
     Cue features are scaled down: at full weight the model leaned on these few coarse columns
     and grouped cross-validation on the corpus dropped (PR-AUC 0.981 vs 0.995 at weight 0.05)."""
@@ -235,17 +237,23 @@ class BlockTfidf(TransformerMixin, BaseEstimator):
         self.blocks = blocks
         self.cue_weight = cue_weight
 
-    def _spans(self):
-        edges = np.concatenate([[0], np.cumsum(self.blocks)]).tolist()
-        return list(zip(edges, edges[1:]))
-
     def fit(self, X, y=None):
         X = sparse.csr_matrix(X)
-        self.tfidf_ = [TfidfTransformer(sublinear_tf=True).fit(X[:, a:b]) for a, b in self._spans()]
+        edges = np.concatenate([[0], np.cumsum(self.blocks)]).astype(int)
+        idf = [TfidfTransformer(sublinear_tf=True).fit(X[:, a:b]).idf_ for a, b in zip(edges, edges[1:])]
+        self.scale_ = np.concatenate(idf + [np.full(X.shape[1] - edges[-1], self.cue_weight)])
         return self
 
     def transform(self, X):
-        X = sparse.csr_matrix(X)
-        parts = [t.transform(X[:, a:b]) for t, (a, b) in zip(self.tfidf_, self._spans())]
-        parts.append(X[:, sum(self.blocks):] * self.cue_weight)
-        return sparse.hstack(parts, format="csr", dtype=np.float64)
+        X = sparse.csr_matrix(X, dtype=np.float64, copy=True)  # counts: no duplicates (see _counts)
+        X.eliminate_zeros()  # log(0) would poison the row
+        data, cols = X.data, X.indices
+        block = sum((cols >= edge).astype(np.int64) for edge in np.cumsum(self.blocks))  # len(blocks): cues
+        ngram = block < len(self.blocks)
+        data[ngram] = np.log(data[ngram]) + 1.0
+        data *= self.scale_[cols]
+        # l2 norm of each row within each block
+        key = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)) * len(self.blocks) + block
+        norms = np.sqrt(np.bincount(key[ngram], weights=data[ngram] ** 2, minlength=X.shape[0] * len(self.blocks)))
+        data[ngram] /= np.where(norms == 0, 1.0, norms)[key[ngram]]
+        return X

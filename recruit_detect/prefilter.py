@@ -155,3 +155,34 @@ def finditer(pattern: re.Pattern, text: str):
     """`pattern.finditer(text)`, skipped when `text` holds none of the pattern's atoms."""
     check = gate(pattern)
     return pattern.finditer(text) if check is None or check(text) else iter(())
+
+
+class Index:
+    """Which of many patterns may match a text, from one atom scan: the cue engine's scanners
+    are too many to ask one by one."""
+
+    def __init__(self, patterns):
+        self.always: set[int] = set()
+        self.by_atom: dict[str, list[int]] = {}
+        self.by_char: dict[str, list[int]] = {}
+        for k, pattern in enumerate(patterns):
+            atoms = required_atoms(pattern)
+            if atoms is None:
+                self.always.add(k)
+                continue
+            for atom in atoms:
+                (self.by_char if len(atom) == 1 else self.by_atom).setdefault(atom, []).append(k)
+        if self.by_atom:
+            _AtomScanner.learn(self.by_atom)
+
+    def candidates(self, text: str) -> set[int]:
+        found = set(self.always)
+        if self.by_atom:
+            by_atom = self.by_atom
+            for atom in _AtomScanner.present(text):
+                if atom in by_atom:
+                    found.update(by_atom[atom])
+        for char, ks in self.by_char.items():
+            if char in text:
+                found.update(ks)
+        return found

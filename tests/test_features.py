@@ -64,3 +64,20 @@ def test_numbers_share_a_shape_bucket():
     _, twenty_five = word_buckets([analyze("gaji 25").tokens], 18)
     _, thousand = word_buckets([analyze("gaji 1000").tokens], 18)
     assert np.array_equal(fifteen, twenty_five) and not np.array_equal(fifteen, thousand)
+
+
+def test_block_tfidf_is_one_tfidf_per_block_and_scaled_cues():
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from recruit_detect.features import BlockTfidf
+
+    dense = np.ceil(sparse.random(30, 12, density=0.4, random_state=1).toarray() * 5)
+    dense[3] = 0  # an empty row must stay empty, not NaN
+    counts = sparse.csr_matrix(dense)
+    blocks = (4, 5)
+    fitted = BlockTfidf(blocks, cue_weight=0.5).fit(counts)
+    expected = sparse.hstack([TfidfTransformer(sublinear_tf=True).fit(counts[:, :4]).transform(counts[:, :4]),
+                              TfidfTransformer(sublinear_tf=True).fit(counts[:, 4:9]).transform(counts[:, 4:9]),
+                              counts[:, 9:] * 0.5]).toarray()
+    assert np.allclose(fitted.transform(counts).toarray(), expected)

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 from recruit_detect import entities, money, normalize as normalize_module
 from recruit_detect.cues import default_cues
 from recruit_detect.normalize import normalize
-from recruit_detect.prefilter import finditer, gate, required_atoms
+from recruit_detect.prefilter import Index, finditer, gate, required_atoms
 
 
 @pytest.mark.parametrize("source,atoms", [
@@ -61,3 +61,12 @@ _FRAGMENTS = ["biaya", "admin", "visa", "turis", "wa.me/", "62812345678", "@", "
 @given(st.lists(st.sampled_from(_FRAGMENTS), max_size=25))
 def test_prefilter_never_loses_a_match_on_fragment_salad(parts):
     _check("".join(parts))
+
+
+def test_the_index_offers_every_pattern_that_matches(records):
+    index = Index(PATTERNS)
+    for r in records[::2]:
+        text = normalize(r["text"]).text
+        offered = index.candidates(text)
+        assert {k for k, p in enumerate(PATTERNS) if p.search(text)} <= offered
+        assert len(offered) < len(PATTERNS)  # and it does skip some

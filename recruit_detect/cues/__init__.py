@@ -46,11 +46,9 @@ class Scanner:
     left_in_python: bool
 
     def spans(self, text: str) -> list[tuple[int, int]]:
+        """Non-empty matches; the caller has already asked the prefilter whether any is possible."""
         if not self.left_in_python:
-            return [m.span() for m in prefilter.finditer(self.pattern, text) if m.end() > m.start()]
-        check = prefilter.gate(self.pattern)
-        if check is not None and not check(text):
-            return []
+            return [m.span() for m in self.pattern.finditer(text) if m.end() > m.start()]
         found, pos, search = [], 0, self.pattern.search
         while (m := search(text, pos)) is not None:
             a, b = m.span()
@@ -205,6 +203,11 @@ class CueSet:
         return self._by_id[cue_id]
 
     @cached_property
+    def _scanner_index(self) -> prefilter.Index:
+        """Which scanners may match a post, numbered in the order `find` walks them."""
+        return prefilter.Index([scanner.pattern for cue in self.cues for scanner in cue.scanners])
+
+    @cached_property
     def _phrase_index(self) -> dict[str, list[tuple[tuple[str, ...], str]]]:
         """First word -> (remaining words, cue id) for every plain-word phrase."""
         index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -239,10 +242,14 @@ class CueSet:
         """All hits in `norm`; `tokens` is `tokenize(norm.text)` when the caller already has it."""
         spans = self._phrase_spans(norm.text, tokens if tokens is not None else tokenize(norm.text))
         hits = []
+        possible = self._scanner_index.candidates(norm.text)
+        k = 0
         for cue in self.cues:
             found = spans.get(cue.id, [])
             for scanner in cue.scanners:
-                found += scanner.spans(norm.text)
+                if k in possible:
+                    found += scanner.spans(norm.text)
+                k += 1
             end = -1
             # Longest match first at each start; overlapping shorter matches are the same cue again.
             for a, b in sorted(found, key=lambda ab: (ab[0], -ab[1])):
