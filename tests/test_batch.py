@@ -92,6 +92,7 @@ def test_output_appears_only_when_complete_and_resume_matches_an_uninterrupted_r
 
     out = tmp_path / "out.jsonl"
     monkeypatch.setattr(batch, "score_stream", interrupted)
+    monkeypatch.setattr("recruit_detect.cli.CHECKPOINT_SECONDS", 0.0)  # a checkpoint every 256 records
     result = CliRunner().invoke(cli, ["score", "--model", str(small_model), str(src), "-o", str(out)])
     assert result.exit_code != 0 and "rerun with --resume" in result.stderr
     assert not out.exists()
