@@ -14,7 +14,7 @@ from recruit_detect.types import Entity
 
 # Indonesian mobile numbers: 08xx, +62 8xx, 62-8xx, with spaces, dots or dashes between digit groups.
 _PHONE = re.compile(r"(?<![\d/=])(?:\+?62|0)[\s\-.]?8(?:[\s\-.]?\d){7,11}(?!\d)")
-_WHATSAPP = re.compile(r"(?:https?://)?(?:wa\.me/|api\.whatsapp\.com/send\?phone=)\+?(\d{9,15})")
+_WHATSAPP = re.compile(r"(?:https?://)?(?:wa\.me/|api\.whatsapp\.com/send\?phone=)\+?(\d{9,15})(?!\d)")
 _TELEGRAM = re.compile(r"(?:https?://)?t\.me/([a-z0-9_]{4,32})|(?<![\w.])@([a-z][a-z0-9_]{3,31})(?![\w@.])")
 # Bounded repetitions everywhere: a 50,000-character token must not make matching quadratic.
 _EMAIL = re.compile(r"[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,6}")

@@ -51,6 +51,10 @@ def test_links_handles_and_emails():
     assert [v for _, v in entities(text, "url")] == ["bit.ly/abc"]
 
 
+def test_a_whatsapp_link_with_too_many_digits_is_not_cut_to_a_wrong_number():
+    assert entities("wa.me/62812345678901234567 info", "whatsapp") == []
+
+
 def test_destinations_from_names_and_flags():
     assert [v for _, v in entities("kerja di 🇰🇭 lalu Myawaddy dan Riyadh", "destination")] == ["Kamboja", "Myanmar", "Arab Saudi"]
 
