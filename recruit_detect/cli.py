@@ -11,12 +11,12 @@ from pathlib import Path
 
 import click
 
-# A checkpoint (every 256 records at most this often) fsyncs the output and records how far it got;
-# fsync after every 256 records cost seconds per 100,000 posts.
-CHECKPOINT_SECONDS = 1.0
-
 from recruit_detect import __version__
 from recruit_detect.errors import RecruitDetectError
+
+# A checkpoint fsyncs the output and records how far it got: at most this often (checked every
+# 256 records), so a long run does not wait on the disk after every chunk.
+CHECKPOINT_SECONDS = 1.0
 
 POLARITY_STYLE = {"risk": {"fg": "red"}, "legit": {"fg": "green"}, "not_ad": {"fg": "cyan"}}
 

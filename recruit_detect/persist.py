@@ -30,8 +30,6 @@ TRUSTED = (
     "recruit_detect.features.HashedChars",
     "recruit_detect.features.HashedWords",
     "recruit_detect.model.RiskModel",
-    "scipy.sparse._csr.csr_matrix",
-    "sklearn.feature_extraction.text.TfidfTransformer",
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.pipeline.FeatureUnion",
     "sklearn.pipeline.Pipeline",

@@ -135,32 +135,9 @@ class _AtomScanner:
         return cls.last[1]
 
 
-@lru_cache(maxsize=1024)
-def gate(pattern: re.Pattern):
-    """A function telling whether a text may match `pattern` (holds one of its atoms); None when
-    the pattern has no atoms and must always run. Single characters are checked with `in`."""
-    atoms = required_atoms(pattern)
-    if atoms is None:
-        return None
-    chars = tuple(a for a in atoms if len(a) == 1)
-    longer = frozenset(a for a in atoms if len(a) > 1)
-    if not longer:
-        return lambda text: any(c in text for c in chars)
-    _AtomScanner.learn(longer)
-    if not chars:
-        return lambda text: not longer.isdisjoint(_AtomScanner.present(text))
-    return lambda text: any(c in text for c in chars) or not longer.isdisjoint(_AtomScanner.present(text))
-
-
-def finditer(pattern: re.Pattern, text: str):
-    """`pattern.finditer(text)`, skipped when `text` holds none of the pattern's atoms."""
-    check = gate(pattern)
-    return pattern.finditer(text) if check is None or check(text) else iter(())
-
-
 class Index:
-    """Which of many patterns may match a text, from one atom scan: the cue engine's scanners
-    are too many to ask one by one."""
+    """Which of many patterns may match a text, from one atom scan: the cue engine asks about its
+    80 scanners at once; `may_match` asks about one pattern."""
 
     def __init__(self, patterns):
         self.always: set[int] = set()
@@ -179,11 +156,26 @@ class Index:
     def candidates(self, text: str) -> set[int]:
         found = set(self.always)
         if self.by_atom:
-            by_atom = self.by_atom
-            for atom in _AtomScanner.present(text):
-                if atom in by_atom:
-                    found.update(by_atom[atom])
+            for atom in _AtomScanner.present(text).intersection(self.by_atom):
+                found.update(self.by_atom[atom])
         for char, ks in self.by_char.items():
             if char in text:
                 found.update(ks)
         return found
+
+
+@lru_cache(maxsize=1024)
+def _single(pattern: re.Pattern) -> Index:
+    return Index([pattern])
+
+
+def may_match(pattern: re.Pattern, text: str) -> bool:
+    """False only when `text` holds none of the pattern's atoms, so the pattern cannot match."""
+    index = _single(pattern)  # the same test as `candidates`, without building the set
+    return bool(index.always or any(c in text for c in index.by_char)
+                or (index.by_atom and not _AtomScanner.present(text).isdisjoint(index.by_atom)))
+
+
+def finditer(pattern: re.Pattern, text: str):
+    """`pattern.finditer(text)`, skipped when `text` holds none of the pattern's atoms."""
+    return pattern.finditer(text) if may_match(pattern, text) else iter(())

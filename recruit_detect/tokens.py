@@ -4,7 +4,7 @@ One regular expression, not spaCy's tokenizer: on the benchmark posts spaCy's In
 cost 0.43 ms per post (a third of the whole scoring budget) and add every new string (each
 phone number, each amount) to a vocabulary that grows without bound over millions of posts.
 The phrase matcher only needs runs of letters and digits, which this gives exactly;
-tests/test_tokens.py checks it against spaCy's PhraseMatcher on the corpus.
+tests/test_tokens.py checks its phrase matches against the character-level phrase regexes.
 """
 from __future__ import annotations
 

@@ -128,8 +128,8 @@ Scores an Indonesian social-media post with a calibrated probability that it is 
 recruitment advertisement (non-procedural placement, trafficking lure or job fraud). Features:
 hashed word 1-2-grams and character 2-5-grams (within words) over normalized text, plus the
 cue engine's hits (active, negated and reported cues, obfuscation counts, money roles), weighted
-0.05 against the n-grams. Model: a
-class-balanced linear SVM (squared hinge, C={tr['model']['C']}), calibrated with a Platt sigmoid fitted on out-of-fold scores.
+0.05 against the n-grams. Model: a class-balanced linear SVM (squared hinge, C={tr['model']['C']}),
+calibrated with a Platt sigmoid fitted on out-of-fold scores.
 
 ## Training data
 

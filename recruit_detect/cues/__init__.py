@@ -122,10 +122,9 @@ def _trie_regex(phrases) -> str:
     return emit(trie)
 
 
-def alternation(phrases, patterns) -> str:
-    """One regex for a cue: its phrases (as a trie) and its patterns, never inside a word."""
-    parts = ([_trie_regex(phrases)] if phrases else []) + [f"(?:{p})" for p in patterns]
-    return _LEFT + "(?:" + "|".join(parts) + ")" + _RIGHT
+def alternation(phrases) -> str:
+    """One regex for a list of phrases (suppressors, context words), as a trie, never inside a word."""
+    return _LEFT + "(?:" + _trie_regex(phrases) + ")" + _RIGHT
 
 
 def _compile(cue_id: str, what: str, source: str) -> re.Pattern:
@@ -181,8 +180,8 @@ def parse_cue(cue_id: str, data: dict) -> Cue:
         token_phrases=tuple(token_phrases),
         scanners=tuple(_scanner(cue_id, source) for source in
                        ([_trie_regex(other_phrases)] if other_phrases else []) + patterns),
-        suppressor=_compile(cue_id, "suppressors", alternation(suppressors, [])) if suppressors else None,
-        context=_compile(cue_id, "context", alternation(context, [])) if context else None,
+        suppressor=_compile(cue_id, "suppressors", alternation(suppressors)) if suppressors else None,
+        context=_compile(cue_id, "context", alternation(context)) if context else None,
         window=window, suppress_after=after, match=tuple(match), no_match=tuple(no_match))
 
 
