@@ -237,7 +237,7 @@ def score_chunk(model_dir: str, chunk: list[InputRecord]) -> list[dict]:
     for r in chunk:
         rec = records.get(id(r)) or error_record(r.id, r.error, detector.name)
         if r.warnings:
-            rec["warnings"] = list(r.warnings)
+            rec["warnings"] = list(r.warnings) + rec.get("warnings", [])
         rec.update(r.kept)
         out.append(rec)
     return out

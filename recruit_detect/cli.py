@@ -198,6 +198,8 @@ def check(text, fmt, model_dir, lang, exit_code):
         click.echo(json.dumps(rec, ensure_ascii=False))
     else:
         click.echo(_render(text, rec, lang), color=_color())
+    for warning in rec.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
     if exit_code and rec["illegal"]:
         sys.exit(3)
 

@@ -3,9 +3,10 @@ the calibrated model, band with the thresholds stored in the model's metadata.""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from recruit_detect import safe_regex
 from recruit_detect.cues import CueSet, default_cues
 from recruit_detect.entities import find_entities, summarize
 from recruit_detect.errors import ModelError
@@ -16,10 +17,27 @@ from recruit_detect.types import Analysis, Verdict
 
 
 def analyze(post: str, cues: CueSet | None = None) -> Analysis:
-    """Normalize, find cues and entities: the pure, model-free part of the pipeline."""
+    """Normalize, find cues and entities: the pure, model-free part of the pipeline. Its time is
+    bounded: on `re` under a CPU-time alarm, else again on the guarded engine (safe_regex)."""
+    cues = cues or default_cues()  # loaded outside the alarm: a half-built cache must not survive it
+    if safe_regex.can_interrupt():
+        try:
+            with safe_regex.interrupt_after(safe_regex.post_seconds(len(post))):
+                return _analyze(post, cues)
+        except safe_regex.OutOfTime:
+            pass
+    with safe_regex.guarded() as timed_out:
+        analysis = _analyze(post, cues)
+    if not timed_out:
+        return analysis
+    return replace(analysis, warnings=tuple(
+        f"pattern {name} ran out of time; its cues or entities may be incomplete" for name in timed_out))
+
+
+def _analyze(post: str, cues: CueSet) -> Analysis:
     norm = normalize(post)
     tokens = tokenize(norm.text)  # tokenized once: the cue phrase matcher and the word features share it
-    return Analysis(post, norm, (cues or default_cues()).find(norm, tokens), find_entities(norm), tokens)
+    return Analysis(post, norm, cues.find(norm, tokens), find_entities(norm), tokens)
 
 
 def default_model_dir() -> Path:
@@ -84,6 +102,8 @@ class Detector:
             cues.append(entry)
         rec = {"id": record_id, "risk": round(verdict.risk, 4), "band": verdict.band, "illegal": verdict.illegal,
                "cues": cues, "entities": summarize(verdict.analysis.entities), "model": self.name, "error": None}
+        if verdict.analysis.warnings:
+            rec["warnings"] = list(verdict.analysis.warnings)
         if terms:  # the analyst view: also every entity with its span, and the model's strongest words
             from recruit_detect.explain import term_weights
 

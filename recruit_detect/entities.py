@@ -7,24 +7,29 @@ import re
 import unicodedata
 from functools import cache
 
-from recruit_detect import prefilter, resources
+from recruit_detect import prefilter, resources, safe_regex
 from recruit_detect.money import find_money
 from recruit_detect.normalize import Normalized
 from recruit_detect.types import Entity
 
 # Indonesian mobile numbers: 08xx, +62 8xx, 62-8xx, with spaces, dots or dashes between digit groups.
-_PHONE = re.compile(r"(?<![\d/=])(?:\+?62|0)[\s\-.]?8(?:[\s\-.]?\d){7,11}(?!\d)")
-_WHATSAPP = re.compile(r"(?:https?://)?(?:wa\.me/|api\.whatsapp\.com/send\?phone=)\+?(\d{9,15})(?!\d)")
-_TELEGRAM = re.compile(r"(?:https?://)?t\.me/([a-z0-9_]{4,32})|(?<![\w.])@([a-z][a-z0-9_]{3,31})(?![\w@.])")
+_PHONE = safe_regex.compile(r"(?<![\d/=])(?:\+?62|0)[\s\-.]?8(?:[\s\-.]?\d){7,11}(?!\d)", name="entities.phone")
+_WHATSAPP = safe_regex.compile(r"(?:https?://)?(?:wa\.me/|api\.whatsapp\.com/send\?phone=)\+?(\d{9,15})(?!\d)",
+                               name="entities.whatsapp")
+_TELEGRAM = safe_regex.compile(r"(?:https?://)?t\.me/([a-z0-9_]{4,32})|(?<![\w.])@([a-z][a-z0-9_]{3,31})(?![\w@.])",
+                               name="entities.telegram")
 # Bounded repetitions everywhere: a 50,000-character token must not make matching quadratic.
-_EMAIL = re.compile(r"[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,6}")
-_ORG = re.compile(r"(?<![a-z0-9])(pt|cv|ud|lpk(?:-so)?|p3mi|yayasan|koperasi)\.?(?=\s)")
-_CAPITALISED = re.compile(r"(?:[ \t]{1,3}(?:[A-Z0-9][\w&'.-]{0,40}|&)){1,6}")
-_LICENCE = re.compile(r"(?<![a-z0-9])(sip3mi|sip2mi|siup3mi|siuppak|nib|job\s*order|jo)\s*(?:no\.?|nomor|#)?\s*[:.]?\s*"
-                      r"([a-z0-9./-]*\d[a-z0-9./-]*)")
-_AGE = re.compile(r"(?:usia|umur)\s*(?:antara\s*)?(\d{2})\s*(?:-|–|s/?d|sampai|hingga|sd)\s*(\d{2})"
-                  r"|(?:usia|umur)\s*(min(?:imal|imum)?|max(?:imal|imum)?|maks(?:imal)?)\.?\s*(\d{2})")
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+|\b(?:bit\.ly|s\.id|linktr\.ee|lynk\.id|tinyurl\.com)/[^\s<>\"']+")
+_EMAIL = safe_regex.compile(r"[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,6}", name="entities.email")
+_ORG = safe_regex.compile(r"(?<![a-z0-9])(pt|cv|ud|lpk(?:-so)?|p3mi|yayasan|koperasi)\.?(?=\s)", name="entities.org")
+_CAPITALISED = safe_regex.compile(r"(?:[ \t]{1,3}(?:[A-Z0-9][\w&'.-]{0,40}|&)){1,6}", name="entities.capitalised")
+_LICENCE = safe_regex.compile(r"(?<![a-z0-9])(sip3mi|sip2mi|siup3mi|siuppak|nib|job\s*order|jo)"
+                              r"\s*(?:no\.?|nomor|#)?\s*[:.]?\s*"
+                              r"([a-z0-9./-]*\d[a-z0-9./-]*)", name="entities.licence")
+_AGE = safe_regex.compile(r"(?:usia|umur)\s*(?:antara\s*)?(\d{2})\s*(?:-|–|s/?d|sampai|hingga|sd)\s*(\d{2})"
+                          r"|(?:usia|umur)\s*(min(?:imal|imum)?|max(?:imal|imum)?|maks(?:imal)?)\.?\s*(\d{2})",
+                          name="entities.age")
+_URL = safe_regex.compile(r"(?:https?://|www\.)[^\s<>\"']+|\b(?:bit\.ly|s\.id|linktr\.ee|lynk\.id|tinyurl\.com)/[^\s<>\"']+",
+                          name="entities.url")
 
 
 def e164(digits: str) -> str:
@@ -37,10 +42,10 @@ def e164(digits: str) -> str:
 
 
 @cache
-def _destination_pattern() -> tuple[dict[str, str], re.Pattern]:
+def _destination_pattern() -> tuple[dict[str, str], safe_regex.SafePattern]:
     table = resources.table("destinations.tsv")
     alternation = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(table, key=len, reverse=True))
-    return table, re.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])")
+    return table, safe_regex.compile(rf"(?<![a-z0-9])(?:{alternation})(?![a-z0-9])", name="entities.destination")
 
 
 def find_entities(norm: Normalized) -> tuple[Entity, ...]:

@@ -9,17 +9,17 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from recruit_detect import prefilter, resources
+from recruit_detect import prefilter, resources, safe_regex
 
 _UNITS = {"juta": 1_000_000, "jt": 1_000_000, "ribu": 1_000, "rb": 1_000, "k": 1_000, "miliar": 1_000_000_000,
           "m": 1_000_000}
 _PERIOD_WORDS = {"bulan": "month", "month": "month", "hari": "day", "day": "day", "minggu": "week",
                  "week": "week", "jam": "hour", "hour": "hour", "tahun": "year", "year": "year"}
 _PER_MONTH = {"month": 1.0, "day": 26.0, "week": 4.33, "hour": 208.0, "year": 1 / 12}
-_FEE = re.compile(r"(?:biaya|bayar|transfer|tf|dp|setor|deposit|top\s?up|admin|jaminan|pendaftaran|uang\s+muka|"
-                  r"modal|cicil|harga|tarif)\W*(?:\w+\W+){0,3}$")
-_PAY = re.compile(r"(?:gaji|salary|upah|bonus|komisi|income|penghasilan|dibayar|digaji|pendapatan|thp|gp|"
-                  r"uang\s+saku|lembur)\W*(?:\w+\W+){0,3}$")
+_FEE = safe_regex.compile(r"(?:biaya|bayar|transfer|tf|dp|setor|deposit|top\s?up|admin|jaminan|pendaftaran|uang\s+muka|"
+                          r"modal|cicil|harga|tarif)\W*(?:\w+\W+){0,3}$", name="money.fee")
+_PAY = safe_regex.compile(r"(?:gaji|salary|upah|bonus|komisi|income|penghasilan|dibayar|digaji|pendapatan|thp|gp|"
+                          r"uang\s+saku|lembur)\W*(?:\w+\W+){0,3}$", name="money.pay")
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _tidy(x: float) -> float | int:
 
 
 @cache
-def _currencies() -> tuple[dict[str, str], dict[str, float], re.Pattern]:
+def _currencies() -> tuple[dict[str, str], dict[str, float], safe_regex.SafePattern]:
     alias_to_code, rates = {}, {}
     for code, value in resources.table("currencies.tsv").items():
         aliases, _, rate = value.partition("\t")
@@ -55,10 +55,10 @@ def _currencies() -> tuple[dict[str, str], dict[str, float], re.Pattern]:
     num = r"\d{1,12}(?:[.,]\d{1,3}){0,4}"  # bounded: digit chains like "1.1.1.1..." stay linear
     unit = r"(?:\s?(?:juta|jt|ribu|rb|k|miliar)\b)?"
     period = r"(?:\s*(?:/|per\s?|se)(?P<period>bulan|month|hari|day|minggu|week|jam|hour|tahun|year)\b)?"
-    pattern = re.compile(
+    pattern = safe_regex.compile(
         rf"(?<![\w$])(?:(?P<cur1>{cur})\s?(?P<n1>{num})(?P<u1>{unit})"
         rf"|(?P<n2>{num})(?:\s?-\s?(?P<n2b>{num}))?(?P<u2>{unit})\s?(?P<cur2>{cur})(?![a-z])"
-        rf"|(?P<n3>{num})(?:\s?-\s?(?P<n3b>{num}))?\s?(?P<u3>juta|jt|ribu|rb|k|miliar)\b){period}")
+        rf"|(?P<n3>{num})(?:\s?-\s?(?P<n3b>{num}))?\s?(?P<u3>juta|jt|ribu|rb|k|miliar)\b){period}", name="money.amount")
     return alias_to_code, rates, pattern
 
 

@@ -7,14 +7,14 @@ normalized text is highlighted on exactly the characters the poster typed.
 """
 from __future__ import annotations
 
-import re
+import regex
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import chain
 
-from recruit_detect import prefilter, resources
+from recruit_detect import prefilter, resources, safe_regex
 
 OBFUSCATION_KINDS = ("invisible", "homoglyph", "fancy", "emoji", "spaced", "split", "leet")
 
@@ -75,9 +75,9 @@ def _fold_char(c: str) -> tuple[str, str | None]:
     return folded, kind
 
 
-_KEYCAP = re.compile("([0-9#*])\ufe0f?\u20e3")
-_FLAG = re.compile("[\U0001F1E6-\U0001F1FF]{2}")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_KEYCAP = safe_regex.compile("([0-9#*])\ufe0f?\u20e3", name="normalize.keycap")
+_FLAG = safe_regex.compile("[\U0001F1E6-\U0001F1FF]{2}", name="normalize.flag")
+_NON_ASCII = safe_regex.compile(r"[^\x00-\x7f]+", name="normalize.non_ascii")
 
 
 def _fold(text: str, edits: Counter) -> tuple[str, list[int], list[int]]:
@@ -143,7 +143,7 @@ class _Buffer:
     def __init__(self, text: str, starts: list[int], ends: list[int]):
         self.text, self.starts, self.ends = text, starts, ends
 
-    def rewrite(self, pattern: re.Pattern, fn, protect: bool = False) -> int:
+    def rewrite(self, pattern: safe_regex.SafePattern, fn, protect: bool = False) -> int:
         """Replace each match by fn(match): a string, or a list of (piece, rel_start, rel_end)
         whose characters map to the original span of match[rel_start:rel_end]; None keeps it."""
         text, starts, ends = self.text, self.starts, self.ends
@@ -187,37 +187,41 @@ class _Buffer:
 
 
 # URLs, e-mails, handles and wa.me links must survive untouched: their dots and digits are data.
-_PROTECTED = re.compile(
+_PROTECTED = safe_regex.compile(
     r"(?:https?://|www\.)\S+|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,6}|\b(?:wa\.me|t\.me|bit\.ly|s\.id|"
-    r"linktr\.ee|lynk\.id|tinyurl\.com)/\S*|@\w{3,}")
+    r"linktr\.ee|lynk\.id|tinyurl\.com)/\S*|@\w{3,}", name="normalize.protected")
 
 
 def _protected_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in prefilter.finditer(_PROTECTED, text)]
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = safe_regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", name="normalize.control")
 # Whitespace that needs rewriting: runs, tabs and other odd spaces (a lone " " or "\n" is left
 # alone). Written to start with a character class, so `re` jumps from one whitespace to the next.
-_SPACES = re.compile(r"\s(?:\s+|(?<![ \n]))")
+_SPACES = safe_regex.compile(r"\s(?:\s+|(?<![ \n]))", name="normalize.spaces")
 # Three or more single letters or digits separated by single spaces: "b i a y a", "0 8 1 2".
-_SPACED = re.compile(r"(?<![\w.\-*'\u00b7])(?:[a-z0-9] ){2,}[a-z0-9](?![\w.\-*'\u00b7])")
-_SPACED_PAIR = re.compile(r"(?<![^\W_])([a-z])[ .]([a-z])(?![^\W_])")
+_SPACED = safe_regex.compile(r"(?<![\w.\-*'\u00b7])(?:[a-z0-9] ){2,}[a-z0-9](?![\w.\-*'\u00b7])",
+                             name="normalize.spaced")
+_SPACED_PAIR = safe_regex.compile(r"(?<![^\W_])([a-z])[ .]([a-z])(?![^\W_])", name="normalize.spaced_pair")
 # Single letters joined by punctuation: "p-a-s-p-o-r", "b.i.a.y.a".
-_DOTTED = re.compile(r"(?<![\w.])[a-z](?:[.\-_*'\u00b7][a-z]){2,}(?![\w])")
+_DOTTED = safe_regex.compile(r"(?<![\w.])[a-z](?:[.\-_*'\u00b7][a-z]){2,}(?![\w])", name="normalize.dotted")
 # Punctuation inside a word: "by.aya", "bi-aya".
-_SPLIT_WORD = re.compile(r"(?<![\w.@/])([a-z]{1,12})[.\-_*'\u00b7]([a-z]{1,12})(?![\w/])")
+_SPLIT_WORD = safe_regex.compile(r"(?<![\w.@/])([a-z]{1,12})[.\-_*'\u00b7]([a-z]{1,12})(?![\w/])",
+                                 name="normalize.split_word")
 # Only tokens holding a digit or symbol can be leetspeak: matching just those keeps this pass cheap.
-_LEET_TOKEN = re.compile(r"(?<![a-z0-9@$!|])[a-z]*[0-9@$!|][a-z0-9@$!|]*")
+_LEET_TOKEN = safe_regex.compile(r"(?<![a-z0-9@$!|])[a-z]*[0-9@$!|][a-z0-9@$!|]*", name="normalize.leet_token")
 _LEET = {"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
-_NOT_LEET = re.compile(r"(?<![a-z0-9])(?:\d++(?:[.,]\d+)?[a-z]{1,5}|[a-z]++\d+)")  # "15jt", "rp500": amounts, not leet
-_NUMBERISH = re.compile(r"\d{3}|\$\d|\d\$")  # a price or a long number inside the token
-_ELONGATED = re.compile(r"([a-z])\1{2,}")
-_NUMBER_UNIT = re.compile(r"\d(jt|jta|jeti|juta|rb|rbu|ribu)(?![a-z])")
+# "15jt", "rp500": amounts, not leet
+_NOT_LEET = safe_regex.compile(r"(?<![a-z0-9])(?:\d++(?:[.,]\d+)?[a-z]{1,5}|[a-z]++\d+)", name="normalize.not_leet")
+# a price or a long number inside the token
+_NUMBERISH = safe_regex.compile(r"\d{3}|\$\d|\d\$", name="normalize.numberish")
+_ELONGATED = safe_regex.compile(r"([a-z])\1{2,}", name="normalize.elongated")
+_NUMBER_UNIT = safe_regex.compile(r"\d(jt|jta|jeti|juta|rb|rbu|ribu)(?![a-z])", name="normalize.number_unit")
 _SHORT_WORDS = frozenset({"wa", "pt", "cv", "dp", "hp"})
 
 
-def _join_spaced(m: re.Match) -> list[tuple[str, int, int]] | None:
+def _join_spaced(m: regex.Match) -> list[tuple[str, int, int]] | None:
     chars = m.group()[::2]
     if sum(ch.isalpha() for ch in chars) < 2 and len(chars) < 4:
         return None
@@ -230,17 +234,17 @@ def _join_spaced(m: re.Match) -> list[tuple[str, int, int]] | None:
     return pieces
 
 
-def _join_pair(m: re.Match) -> list[tuple[str, int, int]] | None:
+def _join_pair(m: regex.Match) -> list[tuple[str, int, int]] | None:
     if m.group(1) + m.group(2) not in _SHORT_WORDS:
         return None
     return [(m.group(1), 0, 1), (m.group(2), 2, 3)]
 
 
-def _join_dotted(m: re.Match) -> list[tuple[str, int, int]]:
+def _join_dotted(m: regex.Match) -> list[tuple[str, int, int]]:
     return [(ch, 2 * k, 2 * k + 1) for k, ch in enumerate(m.group()[::2])]
 
 
-def _join_split(m: re.Match) -> list[tuple[str, int, int]] | None:
+def _join_split(m: regex.Match) -> list[tuple[str, int, int]] | None:
     joined = m.group(1) + m.group(2)
     if joined not in _data()[4]:
         return None
@@ -248,7 +252,7 @@ def _join_split(m: re.Match) -> list[tuple[str, int, int]] | None:
     return [(m.group(1), 0, left), (m.group(2), left + 1, len(m.group()))]
 
 
-def _unleet(m: re.Match) -> list[tuple[str, int, int]] | None:
+def _unleet(m: regex.Match) -> list[tuple[str, int, int]] | None:
     token = m.group()
     core = token.strip("@$!|")
     if not core or not any(ch.isalpha() for ch in core) or not any(ch in _LEET for ch in core):
@@ -267,8 +271,8 @@ def _unleet(m: re.Match) -> list[tuple[str, int, int]] | None:
 
 
 # Slang words are looked up whole in the table; `_ALNUM_RUN` finds the candidates in one cheap scan.
-_SLANG_WORD = re.compile(r"(?<![\w'])[a-z0-9]++(?![\w'])")
-_ALNUM_RUN = re.compile(r"[a-z0-9]+")
+_SLANG_WORD = safe_regex.compile(r"(?<![\w'])[a-z0-9]++(?![\w'])", name="normalize.slang_word")
+_ALNUM_RUN = safe_regex.compile(r"[a-z0-9]+", name="normalize.alnum_run")
 
 
 def normalize(text: str) -> Normalized:

@@ -121,12 +121,16 @@ class _AtomScanner:
         if new:
             import ahocorasick
 
-            cls.known |= new
-            cls.automaton = ahocorasick.Automaton()
-            for atom in cls.known:
-                cls.automaton.add_word(atom, atom)
-            cls.automaton.make_automaton()
+            # Built aside and swapped in, so an exception part-way (a post's time alarm) leaves the
+            # old automaton whole; `known` goes last, so a half-done swap only means a rebuild.
+            known = cls.known | new
+            automaton = ahocorasick.Automaton()
+            for atom in known:
+                automaton.add_word(atom, atom)
+            automaton.make_automaton()
             cls.last = ("", set())
+            cls.automaton = automaton
+            cls.known = known
 
     @classmethod
     def present(cls, text: str) -> set[str]:

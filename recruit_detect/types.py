@@ -51,6 +51,7 @@ class Analysis:
     cues: tuple[CueHit, ...]
     entities: tuple[Entity, ...] = field(default=())
     tokens: tuple[tuple[str, int], ...] = field(default=())  # (token, start in normalized text)
+    warnings: tuple[str, ...] = field(default=())  # patterns that ran out of time (safe_regex)
 
 
 @dataclass(frozen=True)
