@@ -68,3 +68,19 @@ def test_a_10_mb_post_and_a_lone_surrogate_are_scored(tmp_path, small_model):
 def test_check_with_undecodable_argument_bytes(small_model):
     result = CliRunner().invoke(cli, ["check", "--model", str(small_model), "--format", "json", "gaji \udcff besar"])
     assert result.exit_code == 0 and json.loads(result.stdout)["error"] is None
+
+
+def test_a_post_whose_pattern_runs_out_of_time_is_scored_with_a_warning(tmp_path, small_model, monkeypatch):
+    from recruit_detect import entities, safe_regex
+
+    monkeypatch.setattr(safe_regex, "CALL_SECONDS", 0.05)
+    monkeypatch.setattr(entities, "_EMAIL", safe_regex.compile(r"(.*a){20}@x", name="test.slow_email"))
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    posts = ["Kerja di Kamboja, biaya admin 5 juta", "hubungi @x " + "ab" * 150, "Lowongan admin gudang"]
+    src.write_text("".join(json.dumps({"id": k, "text": t}) + "\n" for k, t in enumerate(posts)), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["score", "--model", str(small_model), str(src), "-o", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in records] == [0, 1, 2] and all(r["risk"] is not None for r in records)
+    assert records[1]["warnings"] == ["pattern test.slow_email ran out of time; its cues or entities may be incomplete"]
+    assert "warnings" not in records[0] and "warnings" not in records[2]
