@@ -70,9 +70,9 @@ def main():
                 card = json.loads(Path(out, "metadata.json").read_text())
                 rows.append({"jobs": jobs, "posts": size, "seconds": round(seconds, 1),
                              "peak_rss_mib": round(usage.ru_maxrss / 1024), "trained_on": card["training"]["posts"],
-                             "oof_f1": card["cross_validated"]["f1"]})
+                             "oof_f1": card["cross_validated"]["f1"], "phases": card["training"]["seconds"]})
                 print(f"{size:>9,} posts  jobs {jobs}  {seconds:7.1f} s  peak RSS {rows[-1]['peak_rss_mib']} MiB  "
-                      f"OOF F1 {rows[-1]['oof_f1']}", flush=True)
+                      f"OOF F1 {rows[-1]['oof_f1']}  phases {rows[-1]['phases']}", flush=True)
         result = {"size": size, "rows": rows,
                   "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                               "platform": platform.platform()}}

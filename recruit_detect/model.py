@@ -8,6 +8,7 @@ TF-IDF weights and the SVM.
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,7 +44,10 @@ def grouped_folds(y, groups, folds: int, seed: int):
     return list(StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed).split(np.zeros(len(y)), y, groups))
 
 
-def _fit_fold(head, counts, y, train, test):
+def _fit(head, counts, y, train=None, test=None):
+    """The final head on every post (no `train`), or one fold's out-of-fold scores."""
+    if train is None:
+        return clone(head).fit(counts, y)
     return test, clone(head).fit(counts[train], y[train]).decision_function(counts[test])
 
 
@@ -65,18 +69,24 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             raise ValueError("training needs both illegal and non-illegal posts")
         groups = np.arange(len(y)) if groups is None else np.asarray(groups)
         pipeline = build_pipeline(self.C, self.seed)
+        clock = time.perf_counter()
         counts = pipeline.steps[0][1].fit_transform(X)  # stateless: once for every fold
+        self.seconds_ = {"counts": time.perf_counter() - clock}
+        clock = time.perf_counter()
         head = Pipeline(pipeline.steps[1:])
         splits = grouped_folds(y, groups, self.folds, self.seed)
         self.cross_validated_ = bool(splits)
-        self.pipeline_ = Pipeline(pipeline.steps[:1] + clone(head).fit(counts, y).steps)
+        # The final fit runs beside the fold fits (it is the longest, so it goes first).
+        final, *folds = Parallel(n_jobs=self.n_jobs)(
+            [delayed(_fit)(head, counts, y)] + [delayed(_fit)(head, counts, y, tr, te) for tr, te in splits])
+        self.pipeline_ = Pipeline(pipeline.steps[:1] + final.steps)
         if splits:
             oof = np.zeros(len(y))
-            for test, scores in Parallel(n_jobs=self.n_jobs)(
-                    delayed(_fit_fold)(head, counts, y, tr, te) for tr, te in splits):
+            for test, scores in folds:
                 oof[test] = scores
         else:  # too small to cross-validate: calibrate in-sample (training.py warns loudly)
             oof = self.pipeline_.decision_function(X)
+        self.seconds_["fits"] = time.perf_counter() - clock
         self.calibrator_ = LogisticRegression(C=1e4).fit(oof.reshape(-1, 1), y)
         self.oof_proba_ = self.calibrator_.predict_proba(oof.reshape(-1, 1))[:, 1]
         self.fold_ = np.zeros(len(y), dtype=int)

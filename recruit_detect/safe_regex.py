@@ -21,6 +21,7 @@ Both engines find the same matches on the corpus (tests/test_regex_safety.py).
 from __future__ import annotations
 
 import contextvars
+import _signal
 import re
 import signal
 import sys
@@ -144,13 +145,13 @@ def _ring(signum, frame):
 
 def can_interrupt() -> bool:
     """True when `interrupt_after` can set its alarm here; our handler is installed once and left."""
-    if (not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread()
-            or _armed or _noted.get() is not None):
+    if (not hasattr(signal, "setitimer") or _armed or _noted.get() is not None
+            or threading.current_thread() is not threading.main_thread()):
         return False
-    handler = signal.getsignal(signal.SIGVTALRM)
+    handler = _signal.getsignal(signal.SIGVTALRM)  # the raw handler: signal.getsignal's enum lookup costs more
     if handler is _ring:
         return True
-    if handler is not signal.SIG_DFL:
+    if handler != signal.SIG_DFL:
         return False  # the caller uses SIGVTALRM for something else: leave it alone
     signal.signal(signal.SIGVTALRM, _ring)
     return True
@@ -160,7 +161,7 @@ def can_interrupt() -> bool:
 def interrupt_after(seconds: float):
     """Raise OutOfTime in the block once it has used `seconds` of CPU time."""
     global _armed
-    if not can_interrupt():  # without our handler the signal's default action ends the process
+    if _armed or _signal.getsignal(signal.SIGVTALRM) is not _ring:  # the default action would end the process
         raise RuntimeError("no CPU-time alarm can be set here; check can_interrupt() first")
     _armed = True
     signal.setitimer(signal.ITIMER_VIRTUAL, seconds)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import platform
+import time
 
 import numpy as np
 
@@ -79,7 +80,10 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
     import skops
 
     cues = default_cues()
+    clock = time.perf_counter()
     posts, analyses, dropped = deduplicate(posts, analyze_all([p.text for p in posts], jobs))
+    seconds = {"analysis": time.perf_counter() - clock}
+    clock = time.perf_counter()
     y = np.array([p.illegal for p in posts])
     if all(p.group for p in posts):
         groups, groups_from = np.array([p.group for p in posts]), "group field"
@@ -87,7 +91,9 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
         inferred = near_duplicate_groups([a.normalized.text for a in analyses])
         groups = np.array([p.group or g for p, g in zip(posts, inferred)])
         groups_from = "near-duplicate clusters"
+    seconds["groups"] = time.perf_counter() - clock
     model = RiskModel(folds=folds, seed=seed, n_jobs=jobs).fit(analyses, y, groups)
+    seconds.update(model.seconds_)
     thresholds = choose_thresholds(y, model.oof_proba_)
     oof = metrics(y, model.oof_proba_, thresholds.illegal, labels=[p.label for p in posts],
                   subtypes=[p.subtype for p in posts])
@@ -106,7 +112,7 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
         "label_map": label_map or {"illegal": 1, "other": 0},
         "training": {"posts": len(posts), "duplicates_dropped": dropped, "illegal": int(y.sum()),
                      "groups": int(len(set(groups))), "groups_from": groups_from, "folds": len(set(model.fold_)) if model.cross_validated_ else 0, "seed": seed,
-                     "model": {"C": model.C}},
+                     "model": {"C": model.C}, "seconds": {k: round(v, 1) for k, v in seconds.items()}},
         "thresholds": thresholds.to_dict(),
         "cross_validated": oof,
     }
