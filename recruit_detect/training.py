@@ -119,6 +119,12 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
     return model, metadata, model_card(metadata), oof
 
 
+def _timing(seconds: dict | None) -> str:
+    if not seconds:
+        return ""
+    return "Training took " + ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()) + ".\n"
+
+
 def model_card(md: dict) -> str:
     t, tr, cv = md["thresholds"], md["training"], md["cross_validated"]
     return f"""# Model card: {md['name']}
@@ -141,7 +147,7 @@ calibrated with a Platt sigmoid fitted on out-of-fold scores.
 
 {tr['posts']} posts after removing {tr['duplicates_dropped']} duplicates of normalized text;
 {tr['illegal']} illegal; {tr['groups']} groups; {tr['folds']}-fold stratified group cross-validation; seed {tr['seed']}.
-
+{_timing(tr.get('seconds'))}
 ## Thresholds (chosen on out-of-fold predictions)
 
 | | risk |
