@@ -4,7 +4,7 @@ A class-balanced linear SVM over the features is fitted on all the data; its sco
 calibrated with a Platt sigmoid fitted on *out-of-fold* decision scores from grouped,
 stratified cross-validation, so calibration and thresholds never see a post the scorer was
 trained on. The features' counts are stateless and computed once; each fold fits only the
-TF-IDF weights and the SVM.
+TF-IDF and log-count-ratio weights (features.BlockTfidf) and the SVM.
 """
 from __future__ import annotations
 

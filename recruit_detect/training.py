@@ -63,8 +63,10 @@ def _analyze_chunk(texts: list[str]):
     return [analyze(t, cues) for t in texts]
 
 
-def analyze_all(texts: list[str], jobs: int = 1, chunk: int = 2000):
+def analyze_all(texts: list[str], jobs: int = 1, chunk: int | None = None):
     """Analyze posts in order, in `jobs` worker processes when there are enough of them."""
+    # Four chunks per worker at least, so one slow chunk does not leave the other workers idle.
+    chunk = chunk or max(250, min(2000, -(-len(texts) // (4 * max(jobs, 1)))))
     if jobs <= 1 or len(texts) <= chunk:
         return _analyze_chunk(texts)
     from joblib import Parallel, delayed
@@ -138,9 +140,10 @@ skops {md['libraries']['skops']}, numpy {md['libraries']['numpy']}). Corpus fing
 
 Scores an Indonesian social-media post with a calibrated probability that it is an illegal
 recruitment advertisement (non-procedural placement, trafficking lure or job fraud). Features:
-hashed word 1-2-grams and character 2-5-grams (within words) over normalized text, plus the
-cue engine's hits (active, negated and reported cues, obfuscation counts, money roles), weighted
-0.05 against the n-grams. Model: a class-balanced linear SVM (squared hinge, C={tr['model']['C']}),
+hashed word 1-2-grams and character 2-5-grams (within words) over normalized text, TF-IDF
+weighted per block and scaled by each n-gram's log-count ratio between the classes (NB-SVM), plus
+the cue engine's hits (active, negated and reported cues, obfuscation counts, money roles),
+weighted 0.05 against the n-grams. Model: a class-balanced linear SVM (squared hinge, C={tr['model']['C']}),
 calibrated with a Platt sigmoid fitted on out-of-fold scores.
 
 ## Training data

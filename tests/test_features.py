@@ -81,3 +81,36 @@ def test_block_tfidf_is_one_tfidf_per_block_and_scaled_cues():
                               TfidfTransformer(sublinear_tf=True).fit(counts[:, 4:9]).transform(counts[:, 4:9]),
                               counts[:, 9:] * 0.5]).toarray()
     assert np.allclose(fitted.transform(counts).toarray(), expected)
+
+
+def test_block_tfidf_nb_weighting_scales_each_ngram_by_its_log_count_ratio():
+    from scipy import sparse
+
+    from recruit_detect.features import BlockTfidf
+
+    # columns: block 1 = [a, b], block 2 = [c, d, e], then one cue column
+    counts = sparse.csr_matrix(np.array([
+        [2, 0, 1, 0, 0, 1],   # illegal
+        [1, 1, 1, 0, 0, 0],   # illegal
+        [0, 1, 0, 3, 0, 1],   # other
+        [0, 1, 0, 1, 0, 0],   # other
+    ], dtype=float))
+    y = np.array([1, 1, 0, 0])
+    plain = BlockTfidf((2, 3), cue_weight=0.5).fit(counts)
+    nb = BlockTfidf((2, 3), cue_weight=0.5, nb_alpha=1.0).fit(counts, y)
+
+    def ratios(pos, neg):
+        p, q = np.array(pos) + 1.0, np.array(neg) + 1.0
+        r = np.abs(np.log(p / p.sum()) - np.log(q / q.sum()))
+        return r / r.mean()
+
+    # documents holding each n-gram: a 2 illegal/0 other, b 1/2; c 2/0, d 0/2, e never seen
+    expected = np.concatenate([ratios([2, 1], [0, 2]), ratios([2, 0], [0, 2]), [0.0], [1.0]])
+    assert np.allclose(nb.scale_ / plain.scale_, expected)
+    # each block of each row still has unit length; the cue column is untouched
+    out = nb.transform(counts).toarray()
+    assert np.allclose(np.linalg.norm(out[:, :2], axis=1), 1.0)
+    assert np.allclose(np.linalg.norm(out[:, 2:5], axis=1), 1.0)
+    assert np.allclose(out[:, 5], counts.toarray()[:, 5] * 0.5)
+    # without labels (or without nb_alpha) it is plain TF-IDF
+    assert np.allclose(BlockTfidf((2, 3), cue_weight=0.5, nb_alpha=1.0).fit(counts).scale_, plain.scale_)
