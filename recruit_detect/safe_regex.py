@@ -41,8 +41,9 @@ _noted: contextvars.ContextVar[list | None] = contextvars.ContextVar("noted", de
 _LIVE: weakref.WeakSet = weakref.WeakSet()  # every compiled pattern, for the safety tests and benchmark
 
 
-class OutOfTime(Exception):
-    """The post's alarm rang: analyze it again with `guarded`."""
+class OutOfTime(BaseException):
+    """The post's alarm rang: analyze it again with `guarded`. A BaseException, like
+    KeyboardInterrupt, so no `except Exception` on the way can swallow it."""
 
 
 class SafePattern:
