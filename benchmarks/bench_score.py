@@ -6,7 +6,7 @@ hashtags, emoji, a sentence from another post), so no two are identical. Each me
 own process, reading the same JSONL file as a stream and writing one JSON line per post; peak RSS
 is the largest resident set of that process or any of its workers.
 
-    python benchmarks/bench_score.py --sizes 100000 1000000 [--corpus corpus/*.jsonl] [--model models/default]
+    python benchmarks/bench_score.py --sizes 100000 1000000 [--repeat 3] [--corpus corpus/*.jsonl] [--model models/default]
 
 Writes benchmarks/results/score_<size>.json and prints a table.
 """
@@ -125,8 +125,18 @@ def measure(method, path, jobs, args) -> dict:
     with open(out, encoding="utf-8") as f:
         n = sum(1 for _ in f)
     os.unlink(out)
+    # CPU time of the worker process (and the workers it reaped): steadier than wall time when
+    # other processes share the machine; start-up and the baseline's training are included.
     return {"method": method, "jobs": jobs, "posts": n, "seconds": round(seconds, 2),
-            "posts_per_second": round(n / seconds), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1)}
+            "posts_per_second": round(n / seconds), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_rss_mib": round(usage.ru_maxrss / 1024, 1)}
+
+
+def _median_row(runs: list[dict]) -> dict:
+    """The run with the median wall time, plus every run's throughput, so the spread shows."""
+    runs = sorted(runs, key=lambda r: r["seconds"])
+    return dict(runs[len(runs) // 2], runs_posts_per_second=[r["posts_per_second"] for r in runs],
+                runs_cpu_seconds=[r["cpu_seconds"] for r in runs])
 
 
 def main():
@@ -136,6 +146,7 @@ def main():
     ap.add_argument("--model", default=None)
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--methods", nargs="+", default=["tool", "sklearn", "regex"])
+    ap.add_argument("--repeat", type=int, default=1, help="rounds over all methods, interleaved; the median is kept")
     ap.add_argument("--worker", choices=["tool", "sklearn", "regex"], help=argparse.SUPPRESS)
     ap.add_argument("--input", help=argparse.SUPPRESS)
     ap.add_argument("--output", help=argparse.SUPPRESS)
@@ -157,17 +168,22 @@ def main():
                     lengths.append(len(post["text"]))
                     f.write(json.dumps(post, ensure_ascii=False) + "\n")
             lengths.sort()
-            rows = []
-            for method in args.methods:
-                for jobs in args.jobs:
-                    row = measure(method, path, jobs, args)
-                    rows.append(row)
-                    print(f"{size:>9,} {method:<8} jobs {jobs}  {row['posts_per_second']:>7,} posts/s  "
-                          f"{row['seconds']:>8.1f} s  peak RSS {row['peak_rss_mib']} MiB", flush=True)
+            runs = {}
+            for _ in range(args.repeat):  # interleaved, so a slow spell of the machine hits every method
+                for method in args.methods:
+                    for jobs in args.jobs:
+                        row = measure(method, path, jobs, args)
+                        runs.setdefault((method, jobs), []).append(row)
+                        print(f"{size:>9,} {method:<8} jobs {jobs}  {row['posts_per_second']:>7,} posts/s  "
+                              f"{row['seconds']:>8.1f} s  cpu {row['cpu_seconds']:>8.1f} s  "
+                              f"peak RSS {row['peak_rss_mib']} MiB", flush=True)
+            rows = [_median_row(r) for r in runs.values()]
         by = {(r["method"], r["jobs"]): r["posts_per_second"] for r in rows}
         ratios = {}
         if ("tool", 1) in by and ("sklearn", 1) in by:
             ratios["tool_over_sklearn_1_job"] = round(by[("tool", 1)] / by[("sklearn", 1)], 3)
+            cpu = {(r["method"], r["jobs"]): r["cpu_seconds"] for r in rows}
+            ratios["tool_over_sklearn_1_job_cpu"] = round(cpu[("sklearn", 1)] / cpu[("tool", 1)], 3)
         if ("tool", 1) in by and ("tool", 2) in by:
             ratios["tool_2_jobs_over_1"] = round(by[("tool", 2)] / by[("tool", 1)], 3)
         result = {"size": size, "median_chars": lengths[len(lengths) // 2], "rows": rows, "ratios": ratios,
