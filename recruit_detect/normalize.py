@@ -61,6 +61,10 @@ def _fold_char(c: str) -> tuple[str, str | None]:
         return "", None
     if cat in ("Cc", "Cs", "Zl", "Zp", "Zs"):
         return " ", None
+    if cat == "Nd" and not unicodedata.normalize("NFKD", c).isascii():
+        # Digits of other scripts ("٠٨١٢", Devanagari, Bengali...): NFKD leaves them, and a phone
+        # number written in them would escape the entity finder.
+        return str(unicodedata.decimal(c)), "fancy"
     _, confusables, _, emoji, _ = _data()
     if c in emoji:
         return f" {emoji[c]} ", "emoji"

@@ -38,9 +38,18 @@ def test_money_span_covers_obfuscated_digits():
     ("telp 0857.1234.5678", "+6285712345678"),
     ("0️⃣8️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣9️⃣", "+6281234567890"[:-1]),
     ("w a 0 8 1 3 1 1 2 2 3 3 4 4", "+628131122334" + "4"),
+    ("WA \u0660\u0668\u0661\u0662-\u0663\u0664\u0665\u0666-\u0667\u0668\u0669\u0660", "+6281234567890"),  # Arabic-Indic
+    ("hub \u0966\u096e\u0967\u0969 \u0967\u0967\u0968\u0968 \u0969\u0969\u096a\u096a", "+628131122334" + "4"),  # Devanagari
 ])
 def test_phones(text, number):
     assert [v for _, v in entities(text, "phone")] == [number]
+
+
+def test_a_phone_in_arabic_indic_digits_spans_the_original_digits():
+    post = "Hubungi WA \u0660\u0668\u0661\u0662-\u0663\u0664\u0665\u0666-\u0667\u0668\u0669\u0660 sekarang"
+    norm = normalize(post)
+    [phone] = [e for e in find_entities(norm) if e.kind == "phone"]
+    assert post[phone.start:phone.end] == post[11:25] and norm.obfuscation == {"fancy": 12}
 
 
 def test_links_handles_and_emails():
