@@ -14,9 +14,8 @@ import json
 import time
 from pathlib import Path
 
-from recruit_detect import entities, money, safe_regex
-from recruit_detect.cues import default_cues
-from recruit_detect.detector import analyze
+from recruit_detect import safe_regex
+from recruit_detect.detector import analyze, post_patterns
 
 HERE = Path(__file__).resolve().parent
 SIZES = (2_000, 20_000)
@@ -40,13 +39,6 @@ def inputs(size):
         yield name, (seed * (size // len(seed) + 1))[:size]
     for ch in RUN_CHARS:
         yield f"run {ch!r}", ch * (size - 1) + "\u00a7"
-
-
-def patterns():
-    default_cues()
-    money._currencies()
-    entities._destination_pattern()
-    return safe_regex.live()
 
 
 def seconds(rx, text, repeat=3):
@@ -96,7 +88,7 @@ def worst_post():
 def main():
     rows = []
     small, large = dict(inputs(SIZES[0])), dict(inputs(SIZES[1]))
-    for rx in patterns():
+    for rx in post_patterns():
         worst = None
         for name in small:
             t_small, t_large = seconds(rx._re, small[name]), seconds(rx._re, large[name])

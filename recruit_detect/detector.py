@@ -34,6 +34,16 @@ def analyze(post: str, cues: CueSet | None = None) -> Analysis:
         f"pattern {name} ran out of time; its cues or entities may be incomplete" for name in timed_out))
 
 
+def post_patterns() -> list[safe_regex.SafePattern]:
+    """Every pattern that reads a post, with the lazily built ones (cues, currencies,
+    destinations) built: for the regex-safety tests and benchmark."""
+    from recruit_detect.entities import _destination_pattern
+    from recruit_detect.money import _currencies
+
+    default_cues(), _currencies(), _destination_pattern()
+    return safe_regex.live()
+
+
 def _analyze(post: str, cues: CueSet) -> Analysis:
     norm = normalize(post)
     tokens = tokenize(norm.text)  # tokenized once: the cue phrase matcher and the word features share it

@@ -253,14 +253,12 @@ class BlockTfidf(TransformerMixin, BaseEstimator):
         smoothing), divided by its block's mean so the blocks keep their balance. An n-gram no
         training post holds gets 0. Chosen by a grouped study with the same folds for every method:
         +0.003 F1 on EMSCAD and the SMS set, +0.006 on the corpus, over plain TF-IDF."""
-        X = X.copy()
-        X.eliminate_zeros()
         n = edges[-1]
         positive = np.repeat(y == 1, np.diff(X.indptr))
         cols = X.indices
-        ngram = cols < n
-        pos = np.bincount(cols[ngram & positive], minlength=n)
-        neg = np.bincount(cols[ngram & ~positive], minlength=n)
+        held = (cols < n) & (X.data > 0)  # an n-gram a post holds (no copy of a 100k-post matrix)
+        pos = np.bincount(cols[held & positive], minlength=n)
+        neg = np.bincount(cols[held & ~positive], minlength=n)
         ratio = np.zeros(n)
         for a, b in zip(edges, edges[1:]):
             seen = np.flatnonzero(pos[a:b] + neg[a:b]) + a

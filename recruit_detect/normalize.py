@@ -7,7 +7,7 @@ normalized text is highlighted on exactly the characters the poster typed.
 """
 from __future__ import annotations
 
-import regex
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -225,7 +225,7 @@ _NUMBER_UNIT = safe_regex.compile(r"\d(jt|jta|jeti|juta|rb|rbu|ribu)(?![a-z])", 
 _SHORT_WORDS = frozenset({"wa", "pt", "cv", "dp", "hp"})
 
 
-def _join_spaced(m: regex.Match) -> list[tuple[str, int, int]] | None:
+def _join_spaced(m: re.Match) -> list[tuple[str, int, int]] | None:
     chars = m.group()[::2]
     if sum(ch.isalpha() for ch in chars) < 2 and len(chars) < 4:
         return None
@@ -238,17 +238,17 @@ def _join_spaced(m: regex.Match) -> list[tuple[str, int, int]] | None:
     return pieces
 
 
-def _join_pair(m: regex.Match) -> list[tuple[str, int, int]] | None:
+def _join_pair(m: re.Match) -> list[tuple[str, int, int]] | None:
     if m.group(1) + m.group(2) not in _SHORT_WORDS:
         return None
     return [(m.group(1), 0, 1), (m.group(2), 2, 3)]
 
 
-def _join_dotted(m: regex.Match) -> list[tuple[str, int, int]]:
+def _join_dotted(m: re.Match) -> list[tuple[str, int, int]]:
     return [(ch, 2 * k, 2 * k + 1) for k, ch in enumerate(m.group()[::2])]
 
 
-def _join_split(m: regex.Match) -> list[tuple[str, int, int]] | None:
+def _join_split(m: re.Match) -> list[tuple[str, int, int]] | None:
     joined = m.group(1) + m.group(2)
     if joined not in _data()[4]:
         return None
@@ -256,7 +256,7 @@ def _join_split(m: regex.Match) -> list[tuple[str, int, int]] | None:
     return [(m.group(1), 0, left), (m.group(2), left + 1, len(m.group()))]
 
 
-def _unleet(m: regex.Match) -> list[tuple[str, int, int]] | None:
+def _unleet(m: re.Match) -> list[tuple[str, int, int]] | None:
     token = m.group()
     core = token.strip("@$!|")
     if not core or not any(ch.isalpha() for ch in core) or not any(ch in _LEET for ch in core):

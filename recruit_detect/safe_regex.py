@@ -29,7 +29,7 @@ import threading
 import weakref
 from contextlib import contextmanager
 
-# Budgets grow with the text: a whole analysis takes about 2 us of CPU per character, one call
+# Budgets grow with the text: a whole analysis takes about 3 us of CPU per character, one call
 # far less. They are generous because `regex` times calls by the wall clock, and a garbage
 # collection pass or a busy machine can hold a 500-character call for 0.15 s (seen in the tests).
 POST_SECONDS = 1.0  # CPU time
