@@ -9,24 +9,28 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import chain
 
 from recruit_detect import prefilter, resources, safe_regex
+from recruit_detect.types import _Compact
 
 OBFUSCATION_KINDS = ("invisible", "homoglyph", "fancy", "emoji", "spaced", "split", "leet")
 
 
 @dataclass(frozen=True)
-class Normalized:
-    """`text` is the normalized post; `starts[i]:ends[i]` is the original span of `text[i]`."""
+class Normalized(_Compact):
+    """`text` is the normalized post; `starts[i]:ends[i]` is the original span of `text[i]`.
+    The maps are int arrays, not tuples: a tenth of the memory of boxed ints, and training sends
+    every analysis between processes, where an array pickles as one block of bytes."""
 
     original: str
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: array
+    ends: array
     edits: tuple[tuple[str, int], ...] = field(default=())
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
@@ -111,13 +115,15 @@ def _fold(text: str, edits: Counter) -> tuple[str, list[int], list[int]]:
         ends.extend(range(pos + 1, a + 1))
         i = a
         while i < b:
-            m = _KEYCAP.match(text, i)
+            # A keycap starts with an ASCII character, so only where the run was moved back to one;
+            # a flag starts with a regional indicator letter.
+            m = _KEYCAP.match(text, i) if text[i] < "\x80" else None
             if m:
                 emit(m.group(1), i, m.end())
                 edits["emoji"] += 1
                 i = m.end()
                 continue
-            m = _FLAG.match(text, i)
+            m = _FLAG.match(text, i) if "\U0001F1E6" <= text[i] <= "\U0001F1FF" else None
             if m:
                 code = "".join(chr(ord(ch) - 0x1F1E6 + 65) for ch in m.group())
                 if code in flags:
@@ -147,20 +153,31 @@ class _Buffer:
     def __init__(self, text: str, starts: list[int], ends: list[int]):
         self.text, self.starts, self.ends = text, starts, ends
 
-    def rewrite(self, pattern: safe_regex.SafePattern, fn, protect: bool = False) -> int:
+    def rewrite(self, pattern: safe_regex.SafePattern, fn, protect: bool = False,
+                hint: safe_regex.SafePattern | None = None) -> int:
         """Replace each match by fn(match): a string, or a list of (piece, rel_start, rel_end)
-        whose characters map to the original span of match[rel_start:rel_end]; None keeps it."""
+        whose characters map to the original span of match[rel_start:rel_end]; None keeps it.
+        `hint` finds a part every match must contain; without it the pass is skipped."""
+        # Most passes have nothing to undo in most posts. A pattern that opens with a lookbehind
+        # makes `re` try every position (about 0.1 us each), while a hint that opens with a rare
+        # character class is scanned for in C; the prefilter skips posts without the atoms.
+        if hint is not None and next(prefilter.finditer(hint, self.text), None) is None:
+            return 0
+        return self.replace(((*m.span(), m, fn) for m in prefilter.finditer(pattern, self.text)), protect)
+
+    def replace(self, edits, protect: bool = False) -> int:
+        """Apply (start, end, item, fn) edits in text order: text[start:end] becomes fn(item), as
+        in `rewrite`. Edits are produced lazily from the text as it was before this call."""
         text, starts, ends = self.text, self.starts, self.ends
         guarded = None
         t_parts: list[str] = []
         s_parts: list[list[int]] = []
         e_parts: list[list[int]] = []
         pos = changes = 0
-        for m in prefilter.finditer(pattern, text):  # most passes have nothing to undo in most posts
-            a, b = m.span()
+        for a, b, item, fn in edits:
             if a == b:
                 continue
-            out = fn(m)
+            out = fn(item)
             if out is None:
                 continue
             if protect:
@@ -207,22 +224,32 @@ _SPACES = safe_regex.compile(r"\s(?:\s+|(?<![ \n]))", name="normalize.spaces")
 # Three or more single letters or digits separated by single spaces: "b i a y a", "0 8 1 2".
 _SPACED = safe_regex.compile(r"(?<![\w.\-*'\u00b7])(?:[a-z0-9] ){2,}[a-z0-9](?![\w.\-*'\u00b7])",
                              name="normalize.spaced")
-_SPACED_PAIR = safe_regex.compile(r"(?<![^\W_])([a-z])[ .]([a-z])(?![^\W_])", name="normalize.spaced_pair")
+# the last two characters of every _SPACED match
+_SPACED_HINT = safe_regex.compile(r" [a-z0-9] [a-z0-9](?![\w.\-*'\u00b7])", name="normalize.spaced_hint")
+# "w a", "p.t": only the short words worth joining, so the prefilter's atoms can skip the pass.
+_SPACED_PAIR = safe_regex.compile(r"(?<![^\W_])(?:w a|w\.a|p t|p\.t|c v|c\.v|d p|d\.p|h p|h\.p)(?![^\W_])",
+                                  name="normalize.spaced_pair")
 # Single letters joined by punctuation: "p-a-s-p-o-r", "b.i.a.y.a".
 _DOTTED = safe_regex.compile(r"(?<![\w.])[a-z](?:[.\-_*'\u00b7][a-z]){2,}(?![\w])", name="normalize.dotted")
+_DOTTED_HINT = safe_regex.compile(r"[.\-_*'\u00b7][a-z][.\-_*'\u00b7]", name="normalize.dotted_hint")
 # Punctuation inside a word: "by.aya", "bi-aya".
 _SPLIT_WORD = safe_regex.compile(r"(?<![\w.@/])([a-z]{1,12})[.\-_*'\u00b7]([a-z]{1,12})(?![\w/])",
                                  name="normalize.split_word")
-# Only tokens holding a digit or symbol can be leetspeak: matching just those keeps this pass cheap.
-_LEET_TOKEN = safe_regex.compile(r"(?<![a-z0-9@$!|])[a-z]*[0-9@$!|][a-z0-9@$!|]*", name="normalize.leet_token")
+_SPLIT_HINT = safe_regex.compile(r"[.\-_*'\u00b7][a-z]", name="normalize.split_hint")
+# Only tokens holding a digit or symbol, and a letter, can be leetspeak: matching just those
+# keeps this pass cheap (the lookahead drops the many plain numbers before any Python runs).
+_LEET_TOKEN = safe_regex.compile(r"(?<![a-z0-9@$!|])(?=[0-9@$!|]*+[a-z])[a-z]*+[0-9@$!|][a-z0-9@$!|]*",
+                                 name="normalize.leet_token")
 _LEET = {"4": "a", "3": "e", "1": "i", "0": "o", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"}
 # "15jt", "rp500": amounts, not leet
 _NOT_LEET = safe_regex.compile(r"(?<![a-z0-9])(?:\d++(?:[.,]\d+)?[a-z]{1,5}|[a-z]++\d+)", name="normalize.not_leet")
 # a price or a long number inside the token
 _NUMBERISH = safe_regex.compile(r"\d{3}|\$\d|\d\$", name="normalize.numberish")
 _ELONGATED = safe_regex.compile(r"([a-z])\1{2,}", name="normalize.elongated")
+# A backreference gives the prefilter no atoms; spelled out, the 26 triples do.
+_ELONGATED_HINT = safe_regex.compile("|".join(c * 3 for c in "abcdefghijklmnopqrstuvwxyz"),
+                                     name="normalize.elongated_hint")
 _NUMBER_UNIT = safe_regex.compile(r"\d(jt|jta|jeti|juta|rb|rbu|ribu)(?![a-z])", name="normalize.number_unit")
-_SHORT_WORDS = frozenset({"wa", "pt", "cv", "dp", "hp"})
 
 
 def _join_spaced(m: re.Match) -> list[tuple[str, int, int]] | None:
@@ -238,10 +265,8 @@ def _join_spaced(m: re.Match) -> list[tuple[str, int, int]] | None:
     return pieces
 
 
-def _join_pair(m: re.Match) -> list[tuple[str, int, int]] | None:
-    if m.group(1) + m.group(2) not in _SHORT_WORDS:
-        return None
-    return [(m.group(1), 0, 1), (m.group(2), 2, 3)]
+def _join_pair(m: re.Match) -> list[tuple[str, int, int]]:
+    return [(m.group()[0], 0, 1), (m.group()[2], 2, 3)]
 
 
 def _join_dotted(m: re.Match) -> list[tuple[str, int, int]]:
@@ -274,9 +299,29 @@ def _unleet(m: re.Match) -> list[tuple[str, int, int]] | None:
     return [(ch, lead + k, lead + k + 1) for k, ch in enumerate(candidate)]
 
 
-# Slang words are looked up whole in the table; `_ALNUM_RUN` finds the candidates in one cheap scan.
-_SLANG_WORD = safe_regex.compile(r"(?<![\w'])[a-z0-9]++(?![\w'])", name="normalize.slang_word")
-_ALNUM_RUN = safe_regex.compile(r"[a-z0-9]+", name="normalize.alnum_run")
+@cache
+def _slang_automaton():
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for word, meaning in _data()[0].items():
+        automaton.add_word(word, (len(word), meaning))
+    automaton.make_automaton()
+    return automaton
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c in "_'"  # re's \w is isalnum() or "_"
+
+
+def _slang_edits(text: str):
+    """Whole words of the slang table, found in one Aho-Corasick pass: matching every word with a
+    regex and looking each up in Python cost a tenth of the analysis. A word is a run of
+    letters and digits with no word character or apostrophe on either side."""
+    for last, (size, meaning) in _slang_automaton().iter(text):
+        a, b = last + 1 - size, last + 1
+        if (a == 0 or not _is_word_char(text[a - 1])) and (b == len(text) or not _is_word_char(text[b])):
+            yield a, b, meaning, str
 
 
 def normalize(text: str) -> Normalized:
@@ -287,13 +332,12 @@ def normalize(text: str) -> Normalized:
     buf.rewrite(_CONTROL, lambda m: " ")
     # Keep line breaks (they end sentences, which scope reported frames); collapse the rest.
     buf.rewrite(_SPACES, lambda m: "\n" if "\n" in m.group() else " ")
-    edits["split"] += buf.rewrite(_DOTTED, _join_dotted, protect=True)
-    edits["spaced"] += buf.rewrite(_SPACED, _join_spaced) + buf.rewrite(_SPACED_PAIR, _join_pair)
-    edits["split"] += buf.rewrite(_SPLIT_WORD, _join_split, protect=True)
+    edits["split"] += buf.rewrite(_DOTTED, _join_dotted, protect=True, hint=_DOTTED_HINT)
+    edits["spaced"] += buf.rewrite(_SPACED, _join_spaced, hint=_SPACED_HINT) + buf.rewrite(_SPACED_PAIR, _join_pair)
+    edits["split"] += buf.rewrite(_SPLIT_WORD, _join_split, protect=True, hint=_SPLIT_HINT)
     edits["leet"] += buf.rewrite(_LEET_TOKEN, _unleet, protect=True)
-    buf.rewrite(_ELONGATED, lambda m: m.group(1))
+    buf.rewrite(_ELONGATED, lambda m: m.group(1), hint=_ELONGATED_HINT)
     buf.rewrite(_NUMBER_UNIT, lambda m: [(m.group()[0], 0, 1), (" ", 1, 2), (slang.get(m.group(1), m.group(1)), 1, len(m.group()))])
-    if not slang.keys().isdisjoint(_ALNUM_RUN.findall(buf.text)):
-        buf.rewrite(_SLANG_WORD, lambda m: slang.get(m.group()), protect=True)
-    return Normalized(text, buf.text, tuple(buf.starts), tuple(buf.ends),
+    buf.replace(_slang_edits(buf.text), protect=True)
+    return Normalized(text, buf.text, array("i", buf.starts), array("i", buf.ends),
                       tuple((k, edits[k]) for k in OBFUSCATION_KINDS if edits[k]))

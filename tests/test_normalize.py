@@ -25,6 +25,10 @@ CASES = [
     ("a\t\tb \n \n c\r\nd  e", "a b\nc\nd e"),
     ("15jt 2rb", "15 juta 2 ribu"),
     ("yg gk 'yg yg_ yg", "yang tidak 'yg yg_ yang"),
+    # slang only as a whole word: not inside "ygx", "gkb", "yg2"; "t.w a": the short word is joined
+    ("ygx gkb yg2 yg.", "ygx gkb yg2 yang."),
+    ("kontak t.w a sekarang, hubungi p.t maju", "kontak t.wa sekarang, hubungi pt maju"),
+    ("mantappp jadiii", "mantap jadi"),
 ]
 
 
@@ -104,3 +108,32 @@ def test_slang_table_is_large_sorted_and_unambiguous():
     keys = list(table)
     assert keys == sorted(keys)
     assert normalize("gk bs dtg krn blm gajian").text == "tidak bisa datang karena belum gajian"
+
+
+# Each skippable pass and the hint every one of its matches must contain.
+HINTED = [("_DOTTED", "_DOTTED_HINT"), ("_SPACED", "_SPACED_HINT"), ("_SPLIT_WORD", "_SPLIT_HINT"),
+          ("_ELONGATED", "_ELONGATED_HINT")]
+HINT_TEXTS = st.lists(st.sampled_from(list("abkyz 01.-_*'\u00b7@/\n") + ["aaa", "b b", "a.b"]), max_size=30).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(HINT_TEXTS)
+def test_a_pass_is_skipped_only_when_it_could_not_match(text):
+    from recruit_detect import normalize as module
+
+    for pattern, hint in HINTED:
+        for m in getattr(module, pattern).finditer(text):
+            assert getattr(module, hint).search(m.group()), (pattern, m.group())
+
+
+def test_normalized_posts_pickle_compactly_and_exactly():
+    import pickle
+    from array import array
+
+    from recruit_detect.detector import analyze
+
+    doc = analyze("Loker K4mb0j4 gaji 15jt, biaya adm1n 3jt. WA 0812-3456-7890 yg serius")
+    assert isinstance(doc.normalized.starts, array) and doc.tokens[:2] == (("loker", 0), ("kamboja", 6))
+    copy = pickle.loads(pickle.dumps(doc))
+    assert copy == doc and copy.tokens == doc.tokens and copy.cues == doc.cues
+    assert pickle.loads(pickle.dumps(analyze(""))) == analyze("")
