@@ -34,6 +34,11 @@ def build_pipeline(C: float = 2.0, seed: int = 0) -> Pipeline:
     ])
 
 
+def count_features(analyses):
+    """The stateless first step of the pipeline (hashed n-gram counts and cue features)."""
+    return build_pipeline().steps[0][1].fit_transform(analyses)
+
+
 def grouped_folds(y, groups, folds: int, seed: int):
     """Stratified folds that never split a group; fewer folds when a class is too small, and
     none (an empty list) when a class has fewer than two groups."""
@@ -61,7 +66,9 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         self.seed = seed
         self.n_jobs = n_jobs
 
-    def fit(self, X, y, groups=None):
+    def fit(self, X, y, groups=None, counts=None):
+        """`counts`, when given, is `count_features(X)`, already computed (training.analyze_all
+        counts in its worker processes)."""
         from joblib import Parallel, delayed
 
         y = np.asarray(y, dtype=int)
@@ -70,8 +77,12 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         groups = np.arange(len(y)) if groups is None else np.asarray(groups)
         pipeline = build_pipeline(self.C, self.seed)
         clock = time.perf_counter()
-        counts = pipeline.steps[0][1].fit_transform(X)  # stateless: once for every fold
-        self.seconds_ = {"counts": time.perf_counter() - clock}
+        self.seconds_ = {}
+        if counts is None:
+            counts = pipeline.steps[0][1].fit_transform(X)  # stateless: once for every fold
+            self.seconds_["counts"] = time.perf_counter() - clock
+        else:
+            pipeline.steps[0][1].fit(X[:1])  # stateless: fitting learns nothing
         clock = time.perf_counter()
         head = Pipeline(pipeline.steps[1:])
         splits = grouped_folds(y, groups, self.folds, self.seed)

@@ -13,18 +13,19 @@ from recruit_detect.corpus import Post
 from recruit_detect.cues import default_cues
 from recruit_detect.detector import analyze
 from recruit_detect.evaluate import format_metrics, metrics
-from recruit_detect.model import RiskModel, choose_thresholds
+from recruit_detect.model import RiskModel, choose_thresholds, count_features
 
 
-def deduplicate(posts: list[Post], analyses: list) -> tuple[list[Post], list, int]:
-    """Drop posts whose normalized text repeats an earlier one, so no copy straddles a split."""
+def deduplicate(analyses: list) -> list[int]:
+    """Indices of the posts to keep: those whose normalized text repeats no earlier post, so no
+    copy straddles a split."""
     seen, kept = set(), []
-    for post, doc in zip(posts, analyses):
+    for k, doc in enumerate(analyses):
         key = " ".join(doc.normalized.text.split())
         if key not in seen:
             seen.add(key)
-            kept.append((post, doc))
-    return [p for p, _ in kept], [a for _, a in kept], len(posts) - len(kept)
+            kept.append(k)
+    return kept
 
 
 def near_duplicate_groups(texts: list[str], threshold: float = 0.5, max_df: int = 50) -> list[str]:
@@ -60,11 +61,16 @@ def near_duplicate_groups(texts: list[str], threshold: float = 0.5, max_df: int 
 
 def _analyze_chunk(texts: list[str]):
     cues = default_cues()
-    return [analyze(t, cues) for t in texts]
+    analyses = [analyze(t, cues) for t in texts]
+    return analyses, count_features(analyses)
 
 
 def analyze_all(texts: list[str], jobs: int = 1, chunk: int | None = None):
-    """Analyze posts in order, in `jobs` worker processes when there are enough of them."""
+    """Analyze posts in order, in `jobs` worker processes when there are enough of them, and
+    count their features there too (the counts are stateless, and counting in the parent was a
+    serial phase of its own). Returns (analyses, counts)."""
+    from scipy import sparse
+
     # Four chunks per worker at least, so one slow chunk does not leave the other workers idle.
     chunk = chunk or max(250, min(2000, -(-len(texts) // (4 * max(jobs, 1)))))
     if jobs <= 1 or len(texts) <= chunk:
@@ -72,7 +78,7 @@ def analyze_all(texts: list[str], jobs: int = 1, chunk: int | None = None):
     from joblib import Parallel, delayed
 
     parts = Parallel(n_jobs=jobs)(delayed(_analyze_chunk)(texts[i:i + chunk]) for i in range(0, len(texts), chunk))
-    return [a for part in parts for a in part]
+    return [a for analyses, _ in parts for a in analyses], sparse.vstack([c for _, c in parts], format="csr")
 
 
 def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", corpus_fingerprint: str = "",
@@ -83,8 +89,12 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
 
     cues = default_cues()
     clock = time.perf_counter()
-    posts, analyses, dropped = deduplicate(posts, analyze_all([p.text for p in posts], jobs))
-    seconds = {"analysis": time.perf_counter() - clock}
+    analyses, counts = analyze_all([p.text for p in posts], jobs)
+    kept = deduplicate(analyses)
+    dropped = len(posts) - len(kept)
+    if dropped:
+        posts, analyses, counts = [posts[k] for k in kept], [analyses[k] for k in kept], counts[kept]
+    seconds = {"analysis and counts": time.perf_counter() - clock}
     clock = time.perf_counter()
     y = np.array([p.illegal for p in posts])
     if all(p.group for p in posts):
@@ -94,7 +104,7 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
         groups = np.array([p.group or g for p, g in zip(posts, inferred)])
         groups_from = "near-duplicate clusters"
     seconds["groups"] = time.perf_counter() - clock
-    model = RiskModel(folds=folds, seed=seed, n_jobs=jobs).fit(analyses, y, groups)
+    model = RiskModel(folds=folds, seed=seed, n_jobs=jobs).fit(analyses, y, groups, counts=counts)
     seconds.update(model.seconds_)
     thresholds = choose_thresholds(y, model.oof_proba_)
     oof = metrics(y, model.oof_proba_, thresholds.illegal, labels=[p.label for p in posts],
