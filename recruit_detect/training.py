@@ -165,7 +165,7 @@ calibrated with a Platt sigmoid fitted on out-of-fold scores.
 
 | | risk |
 |---|---|
-| flagged `illegal` (max F1) | >= {t['illegal']} |
+| flagged `illegal` (half the best F1, where a calibrated model's F1 peaks) | >= {t['illegal']} |
 | band `high` (out-of-fold precision >= 0.98) | >= {t['high']} |
 | band `review` (keeps 99% of illegal posts above it) | >= {t['review']} |
 
