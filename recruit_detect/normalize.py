@@ -161,9 +161,14 @@ class _Buffer:
         # Most passes have nothing to undo in most posts. A pattern that opens with a lookbehind
         # makes `re` try every position (about 0.1 us each), while a hint that opens with a rare
         # character class is scanned for in C; the prefilter skips posts without the atoms.
-        if hint is not None and next(prefilter.finditer(hint, self.text), None) is None:
+        text = self.text
+        if hint is not None and next(prefilter.finditer(hint, text), None) is None:
             return 0
-        return self.replace(((*m.span(), m, fn) for m in prefilter.finditer(pattern, self.text)), protect)
+        matches = prefilter.finditer(pattern, text)
+        first = next(matches, None)
+        if first is None:
+            return 0
+        return self.replace(((*m.span(), m, fn) for m in chain((first,), matches)), protect)
 
     def replace(self, edits, protect: bool = False) -> int:
         """Apply (start, end, item, fn) edits in text order: text[start:end] becomes fn(item), as

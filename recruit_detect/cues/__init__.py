@@ -249,6 +249,8 @@ class CueSet:
                 if k in possible:
                     found += scanner.spans(norm.text)
                 k += 1
+            if not found:  # most cues, in most posts
+                continue
             end = -1
             # Longest match first at each start; overlapping shorter matches are the same cue again.
             for a, b in sorted(found, key=lambda ab: (ab[0], -ab[1])):
