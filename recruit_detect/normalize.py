@@ -168,21 +168,19 @@ class _Buffer:
         first = next(matches, None)
         if first is None:
             return 0
-        return self.replace(((*m.span(), m, fn) for m in chain((first,), matches)), protect)
+        return self.replace(((m.start(), m.end(), fn(m)) for m in chain((first,), matches) if m.end() > m.start()),
+                            protect)
 
     def replace(self, edits, protect: bool = False) -> int:
-        """Apply (start, end, item, fn) edits in text order: text[start:end] becomes fn(item), as
-        in `rewrite`. Edits are produced lazily from the text as it was before this call."""
+        """Apply (start, end, replacement) edits in text order, the replacement as in `rewrite`.
+        Edits are produced lazily from the text as it was before this call."""
         text, starts, ends = self.text, self.starts, self.ends
         guarded = None
         t_parts: list[str] = []
         s_parts: list[list[int]] = []
         e_parts: list[list[int]] = []
         pos = changes = 0
-        for a, b, item, fn in edits:
-            if a == b:
-                continue
-            out = fn(item)
+        for a, b, out in edits:
             if out is None:
                 continue
             if protect:
@@ -326,7 +324,7 @@ def _slang_edits(text: str):
     for last, (size, meaning) in _slang_automaton().iter(text):
         a, b = last + 1 - size, last + 1
         if (a == 0 or not _is_word_char(text[a - 1])) and (b == len(text) or not _is_word_char(text[b])):
-            yield a, b, meaning, str
+            yield a, b, meaning
 
 
 def normalize(text: str) -> Normalized:
