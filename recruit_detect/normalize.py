@@ -16,13 +16,13 @@ from functools import cache, lru_cache
 from itertools import chain
 
 from recruit_detect import prefilter, resources, safe_regex
-from recruit_detect.types import _Compact
+from recruit_detect.types import CompactPickle
 
 OBFUSCATION_KINDS = ("invisible", "homoglyph", "fancy", "emoji", "spaced", "split", "leet")
 
 
 @dataclass(frozen=True)
-class Normalized(_Compact):
+class Normalized(CompactPickle):
     """`text` is the normalized post; `starts[i]:ends[i]` is the original span of `text[i]`.
     The maps are int arrays, not tuples: a tenth of the memory of boxed ints, and training sends
     every analysis between processes, where an array pickles as one block of bytes."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-class _Compact:
+class CompactPickle:
     """Pickles as the class and its field values. Training sends every analysis from its worker
     processes, and the default protocol (a state dict, then one setattr per field on a frozen
     dataclass) cost more there than the analysis itself."""
@@ -16,7 +16,7 @@ class _Compact:
 
 
 @dataclass(frozen=True)
-class CueHit(_Compact):
+class CueHit(CompactPickle):
     """One cue found in a post: `post[start:end]` is the highlighted text."""
 
     cue: str
@@ -39,7 +39,7 @@ class CueHit(_Compact):
 
 
 @dataclass(frozen=True)
-class Entity(_Compact):
+class Entity(CompactPickle):
     """A contact, amount, destination or organisation pulled out of a post."""
 
     kind: str  # phone | whatsapp | telegram | email | url | money | destination | organisation | licence | age
