@@ -276,12 +276,21 @@ class BlockTfidf(TransformerMixin, BaseEstimator):
         X = sparse.csr_matrix(X, dtype=np.float64, copy=True)  # counts: no duplicates (see _counts)
         X.eliminate_zeros()  # log(0) would poison the row
         data, cols = X.data, X.indices
-        block = sum((cols >= edge).astype(np.int64) for edge in np.cumsum(self.blocks))  # len(blocks): cues
-        ngram = block < len(self.blocks)
-        data[ngram] = np.log(data[ngram]) + 1.0
+        # Whole-array operations, with the few cue entries put back afterwards: gathering and
+        # scattering the n-gram entries through a boolean mask cost twice as much.
+        blocks = len(self.blocks)
+        block = np.searchsorted(np.cumsum(self.blocks), cols, side="right")  # == blocks: a cue column
+        cue = np.flatnonzero(block == blocks)
+        raw = data[cue]
+        with np.errstate(invalid="ignore", divide="ignore"):  # cue values are not counts
+            np.log(data, out=data)
+        data += 1.0
+        data[cue] = raw
         data *= self.scale_[cols]
-        # l2 norm of each row within each block
-        key = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr)) * len(self.blocks) + block
-        norms = np.sqrt(np.bincount(key[ngram], weights=data[ngram] ** 2, minlength=X.shape[0] * len(self.blocks)))
-        data[ngram] /= np.where(norms == 0, 1.0, norms)[key[ngram]]
+        # l2 norm of each row within each n-gram block; cue columns are left as scaled
+        key = np.repeat(np.arange(X.shape[0]) * (blocks + 1), np.diff(X.indptr)) + block
+        norms = np.sqrt(np.bincount(key, weights=data * data, minlength=X.shape[0] * (blocks + 1)))[key]
+        norms[cue] = 1.0
+        norms[norms == 0] = 1.0
+        data /= norms
         return X
