@@ -108,3 +108,19 @@ def test_every_highlighted_span_is_a_slice_of_the_post(post):
     for ent in doc.entities:
         assert 0 <= ent.start < ent.end <= len(post)
         assert ent.to_dict(post)["text"] == post[ent.start:ent.end]
+
+
+_PHONE_LIKE = st.builds("".join, st.tuples(st.sampled_from(["0", "62", "+62", "+6"]), st.sampled_from(["", " ", "-", "."]),
+                                            st.just("8"), st.text("0123456789 -.", min_size=6, max_size=14)))
+_FILLER = st.sampled_from(["0", "8", "62", "+", "/", "=", " ", "-", ".", "1", "a", "\u0668", "wa.me/"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PHONE_LIKE | _FILLER, max_size=12).map("".join))
+def test_phone_finder_equals_the_pattern_with_its_lookbehind(text):
+    import re
+
+    from recruit_detect.entities import _PHONE, _phones
+
+    full = re.compile(r"(?<![\d/=])" + _PHONE.pattern)
+    assert [m.span() for m in _phones(text)] == [m.span() for m in full.finditer(text)]
