@@ -34,17 +34,13 @@ _URL = safe_regex.compile(r"(?:https?://|www\.)[^\s<>\"']+|\b(?:bit\.ly|s\.id|li
                           name="entities.url")
 
 
+def _after_number(c: str) -> bool:
+    return c in "/=" or c.isdecimal()  # re's \d is isdecimal()
+
+
 def _phones(text: str):
-    r"""The matches `(?<![\d/=])` + `_PHONE` would give: a match whose left boundary fails is
-    skipped and the search goes on from the next character (tests/test_entities.py)."""
-    pos = 0
-    while (m := _PHONE.search(text, pos)) is not None:
-        a = m.start()
-        if a and (text[a - 1] in "/=" or text[a - 1].isdecimal()):  # re's \d is isdecimal()
-            pos = a + 1
-            continue
-        yield m
-        pos = m.end()
+    r"""The matches of `(?<![\d/=])` + `_PHONE`."""
+    return prefilter.finditer_left_bounded(_PHONE, text, _after_number)
 
 
 def e164(digits: str) -> str:

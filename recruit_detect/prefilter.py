@@ -180,6 +180,22 @@ def may_match(pattern: re.Pattern, text: str) -> bool:
                 or (index.by_atom and not _AtomScanner.present(text).isdisjoint(index.by_atom)))
 
 
+def finditer_left_bounded(pattern: re.Pattern, text: str, blocked):
+    """The non-empty matches `pattern` would give with a negative lookbehind in front that
+    rejects a character where `blocked(c)` is true. The lookbehind is checked here, not in the
+    regex: a pattern that opens with one makes `re` try every position, one that opens with a
+    literal lets it jump to candidates. A rejected match resumes the search one character on,
+    which finds exactly the lookbehind pattern's matches (tests/test_cues.py, test_entities.py)."""
+    pos, search = 0, pattern.search
+    while (m := search(text, pos)) is not None:
+        a, b = m.span()
+        if a == b or (a and blocked(text[a - 1])):
+            pos = a + 1
+            continue
+        yield m
+        pos = b
+
+
 def finditer(pattern: re.Pattern, text: str):
     """`pattern.finditer(text)`, skipped when `text` holds none of the pattern's atoms."""
     return pattern.finditer(text) if may_match(pattern, text) else iter(())

@@ -49,15 +49,7 @@ class Scanner:
         """Non-empty matches; the caller has already asked the prefilter whether any is possible."""
         if not self.left_in_python:
             return [m.span() for m in self.pattern.finditer(text) if m.end() > m.start()]
-        found, pos, search = [], 0, self.pattern.search
-        while (m := search(text, pos)) is not None:
-            a, b = m.span()
-            if a == b or (a and text[a - 1] in _ALNUM):
-                pos = a + 1
-                continue
-            found.append((a, b))
-            pos = b
-        return found
+        return [m.span() for m in prefilter.finditer_left_bounded(self.pattern, text, _ALNUM.__contains__)]
 
 
 def _scanner(cue_id: str, source: str) -> Scanner:
