@@ -243,17 +243,59 @@ def score_chunk(model_dir: str, chunk: list[InputRecord]) -> list[dict]:
     return out
 
 
-def score_stream(records: Iterable[InputRecord], model_dir: str, jobs: int = 1, chunk_size: int = 256) -> Iterator[dict]:
-    """Score records in order; with jobs > 1, chunks go to joblib worker processes."""
+@dataclass(frozen=True)
+class ScoredChunk:
+    """One scored chunk as a worker returns it. `payload` is the chunk's output already encoded
+    (JSONL or CSV text) or, for Parquet, its records: encoding in the worker, not the parent,
+    keeps the parent from unpickling and re-encoding every record, which with 2 jobs took CPU
+    from the workers (benchmarks/results/score_50000.json)."""
+
+    records: int
+    tallies: dict  # {"errors" or a band: how many records}
+    payload: str | list[dict]
+
+
+def encode(records: list[dict], fmt: str, columns) -> str | list[dict]:
+    """Records as the text `Writer` appends for JSONL and CSV; Parquet keeps the dicts."""
+    if fmt == "jsonl":
+        return "".join(json.dumps(rec, ensure_ascii=False) + "\n" for rec in records)
+    if fmt == "csv":
+        text = io.StringIO()
+        rows = csv.writer(text)
+        for rec in records:
+            rows.writerow(["" if v is None else v for v in flat_record(rec, columns).values()])
+        return text.getvalue()
+    return records
+
+
+def score_and_encode(model_dir: str, chunk: list[InputRecord], fmt: str | None, columns=()) -> ScoredChunk:
+    records = score_chunk(model_dir, chunk)
+    tallies: dict = {}
+    for rec in records:
+        key = "errors" if rec["error"] else rec["band"]
+        tallies[key] = tallies.get(key, 0) + 1
+    return ScoredChunk(len(records), tallies, records if fmt is None else encode(records, fmt, columns))
+
+
+def score_chunks(records: Iterable[InputRecord], model_dir: str, jobs: int = 1, fmt: str | None = None, columns=(),
+                 chunk_size: int = 256) -> Iterator[ScoredChunk]:
+    """Score records in order, a chunk at a time, encoded for `fmt` (None: as dicts); with
+    jobs > 1, chunks go to joblib worker processes."""
+    chunks = _chunks(records, chunk_size)
     if jobs <= 1:
-        for chunk in _chunks(records, chunk_size):
-            yield from score_chunk(model_dir, chunk)
+        for chunk in chunks:
+            yield score_and_encode(model_dir, chunk, fmt, columns)
         return
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")
-    for out in parallel(delayed(score_chunk)(model_dir, c) for c in _chunks(records, chunk_size)):
-        yield from out
+    yield from parallel(delayed(score_and_encode)(model_dir, c, fmt, columns) for c in chunks)
+
+
+def score_stream(records: Iterable[InputRecord], model_dir: str, jobs: int = 1, chunk_size: int = 256) -> Iterator[dict]:
+    """Score records in order, as dicts."""
+    for part in score_chunks(records, model_dir, jobs, chunk_size=chunk_size):
+        yield from part.payload
 
 
 def flat_record(rec: dict, columns) -> dict:
@@ -302,19 +344,17 @@ class Writer:
                 self.stream = open(self.partial, "a", encoding="utf-8", newline="")
             else:
                 self.stream = open(self.partial, "w", encoding="utf-8", newline="") if fmt != "parquet" else None
-        self.csv = csv.writer(self.stream) if fmt == "csv" else None
-        if self.csv is not None and self.done == 0:
-            self.csv.writerow(self.columns)
+        if fmt == "csv" and self.done == 0:
+            csv.writer(self.stream).writerow(self.columns)
 
-    def write(self, rec: dict) -> None:
-        if self.fmt == "jsonl":
-            self.stream.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        elif self.fmt == "csv":
-            self.csv.writerow(["" if v is None else v for v in flat_record(rec, self.columns).values()])
-        else:
-            self.buffer.append(rec)
-            if len(self.buffer) >= 8192:
-                self._flush_parquet()
+    def write(self, payload: str | list[dict]) -> None:
+        """Append one chunk's `encode` output."""
+        if isinstance(payload, str):
+            self.stream.write(payload)
+            return
+        self.buffer += payload
+        if len(self.buffer) >= 8192:
+            self._flush_parquet()
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa
@@ -345,7 +385,8 @@ class Writer:
                                    "fingerprint": self.fingerprint}))
         os.replace(tmp, self.state)
 
-    def close(self, ok: bool = True) -> None:
+    def close(self, ok: bool = True, discard: bool = False) -> None:
+        """Rename the partial file into place when `ok`; else keep it for `--resume`, unless `discard`."""
         if self.partial is None:
             self.stream.flush()
             return
@@ -360,6 +401,9 @@ class Writer:
             self.stream.close()
         if ok:
             os.replace(self.partial, self.output)
+            self.state.unlink(missing_ok=True)
+        elif discard:
+            self.partial.unlink(missing_ok=True)
             self.state.unlink(missing_ok=True)
 
     def _flush_parquet_empty(self) -> None:

@@ -278,13 +278,16 @@ def score(input_path, output, fmt, input_format, model_dir, jobs, text_fields, i
       recruit-detect score scrape/ -o scored.parquet --text-field caption --keep-fields url,author
       recruit-detect score posts.jsonl -o scored.jsonl --resume      # after an interruption
     """
-    from recruit_detect.batch import Writer, input_format as detect_format, load_detector, read_records, score_stream
-    from recruit_detect.detector import default_model_dir
+    from recruit_detect.batch import Writer, input_format as detect_format, read_records, score_chunks
+    from recruit_detect.detector import check_model_dir, default_model_dir
     from recruit_detect.errors import CorpusError
 
     fmt = fmt or next((f for f in ("csv", "parquet") if output.lower().endswith("." + f)), "jsonl")
-    model_dir = str(model_dir or default_model_dir())
-    detector = load_detector(model_dir)  # fail fast, before reading any input; reused when --jobs 1
+    # Absolute: worker processes may run in another directory (a reused pool started elsewhere).
+    model_dir = str(Path(model_dir or default_model_dir()).absolute())
+    # Fail fast, before reading any input, on the quick checks; the model itself is loaded where
+    # it scores (in each worker with --jobs N), so the workers' start is not delayed by a load here.
+    model_name = check_model_dir(model_dir)
     in_fmt = detect_format(input_path, input_format)
     keep = tuple(f for f in keep_fields.split(",") if f)
     fields = tuple(text_fields) or ("text",)
@@ -308,7 +311,7 @@ def score(input_path, output, fmt, input_format, model_dir, jobs, text_fields, i
     stat = Path(input_path).stat() if input_path != "-" else None
     writer = Writer(output, fmt, keep, resume=resume, fingerprint=_resume_fingerprint(
         str(Path(input_path).resolve()), stat and (stat.st_size, stat.st_mtime_ns), in_fmt, fields, id_field, keep,
-        fmt, detector.name))
+        fmt, model_name))
     counts = {"records": 0, "errors": 0, "high": 0, "review": 0, "low": 0}
     progress = _Progress(not quiet and sys.stderr.isatty(), _input_fraction(input_path, in_fmt, stream))
     ok = False
@@ -319,23 +322,26 @@ def score(input_path, output, fmt, input_format, model_dir, jobs, text_fields, i
             if not quiet:
                 click.echo(f"resuming after {writer.done} records already in {output}.partial", err=True)
         last_checkpoint = 0.0
-        for rec in score_stream(records, model_dir, jobs):
-            writer.write(rec)
-            counts["records"] += 1
-            counts["errors" if rec["error"] else rec["band"]] += 1
-            if counts["records"] % 256 == 0:
-                progress.update(writer.done + counts["records"])
-                if time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
-                    writer.checkpoint(counts["records"])
-                    last_checkpoint = time.monotonic()
+        for part in score_chunks(records, model_dir, jobs, writer.fmt, writer.columns):
+            writer.write(part.payload)
+            counts["records"] += part.records
+            for key, n in part.tallies.items():
+                counts[key] += n
+            progress.update(writer.done + counts["records"])
+            if time.monotonic() - last_checkpoint >= CHECKPOINT_SECONDS:
+                writer.checkpoint(counts["records"])
+                last_checkpoint = time.monotonic()
         writer.checkpoint(counts["records"])
         ok = True
     finally:
-        writer.close(ok)
+        # A run that stops before its first record (a model the workers refuse to load) leaves
+        # nothing to resume.
+        empty = writer.done + counts["records"] == 0
+        writer.close(ok, discard=not ok and empty)
         progress.close(writer.done + counts["records"])
         if stream is not None and stream is not sys.stdin.buffer:
             stream.close()
-        if not ok and output != "-" and not quiet:
+        if not ok and not empty and output != "-" and not quiet:
             click.echo(f"interrupted: {output} was not written; rerun with --resume to continue", err=True)
     if not quiet:
         click.echo(" ".join(f"{k} {v}" for k, v in counts.items()), err=True)

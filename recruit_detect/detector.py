@@ -10,10 +10,9 @@ from recruit_detect import safe_regex
 from recruit_detect.cues import CueSet, default_cues
 from recruit_detect.entities import find_entities, summarize
 from recruit_detect.errors import ModelError
-from recruit_detect.model import Thresholds
 from recruit_detect.normalize import normalize
 from recruit_detect.tokens import tokenize
-from recruit_detect.types import Analysis, Verdict
+from recruit_detect.types import Analysis, Thresholds, Verdict
 
 
 def analyze(post: str, cues: CueSet | None = None) -> Analysis:
@@ -64,6 +63,28 @@ def default_model_dir() -> Path:
     return shipped
 
 
+def model_name(metadata: dict) -> str:
+    return f"{metadata.get('name', 'model')}@{metadata['sha256'][:7]}"
+
+
+def _matching_cues(metadata: dict) -> CueSet:
+    cues = default_cues()
+    if metadata.get("cue_set") not in (None, cues.digest):
+        raise ModelError(f"the model was trained with cue set {metadata.get('cue_set')} but this installation has "
+                         f"{cues.digest}; retrain the model with `recruit-detect train`")
+    return cues
+
+
+def check_model_dir(folder: str | os.PathLike) -> str:
+    """The model's name, after every check that is quick (see persist.check_model): a batch run
+    fails fast on a missing, altered or outdated model, and leaves the slow load to its workers."""
+    from recruit_detect.persist import check_model
+
+    metadata = check_model(folder)
+    _matching_cues(metadata)
+    return model_name(metadata)
+
+
 @dataclass(frozen=True)
 class Detector:
     model: object
@@ -75,11 +96,7 @@ class Detector:
         from recruit_detect.persist import load_model
 
         model, metadata = load_model(folder or default_model_dir())
-        cues = default_cues()
-        if metadata.get("cue_set") not in (None, cues.digest):
-            raise ModelError(f"the model was trained with cue set {metadata.get('cue_set')} but this installation has "
-                             f"{cues.digest}; retrain the model with `recruit-detect train`")
-        return cls(model, metadata, cues)
+        return cls(model, metadata, _matching_cues(metadata))
 
     @property
     def thresholds(self) -> Thresholds:
@@ -87,7 +104,7 @@ class Detector:
 
     @property
     def name(self) -> str:
-        return f"{self.metadata.get('name', 'model')}@{self.metadata['sha256'][:7]}"
+        return model_name(self.metadata)
 
     def verdicts(self, posts: list[str]) -> list[Verdict]:
         analyses = [analyze(p, self.cues) for p in posts]

@@ -9,7 +9,6 @@ TF-IDF and log-count-ratio weights (features.BlockTfidf) and the SVM.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -20,6 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from recruit_detect.features import build_features
+from recruit_detect.types import Thresholds
 
 
 def build_pipeline(C: float = 2.0, seed: int = 0) -> Pipeline:
@@ -117,19 +117,6 @@ class RiskModel(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    illegal: float  # risk >= illegal -> flagged
-    high: float  # risk >= high -> band "high"
-    review: float  # review <= risk < high -> band "review"
-
-    def band(self, risk: float) -> str:
-        return "high" if risk >= self.high else "review" if risk >= self.review else "low"
-
-    def to_dict(self) -> dict:
-        return {"illegal": self.illegal, "high": self.high, "review": self.review}
 
 
 def choose_thresholds(y, proba, high_precision: float = 0.98, review_recall: float = 0.99) -> Thresholds:

@@ -95,10 +95,9 @@ def read_metadata(folder: str | os.PathLike) -> dict:
     return metadata
 
 
-def load_model(folder: str | os.PathLike):
-    """Return (model, metadata), or raise ModelError / UntrustedModelError with the fix."""
-    import skops.io as sio
-
+def check_model(folder: str | os.PathLike) -> dict:
+    """Every check of `load_model` that needs neither skops nor scikit-learn (which take seconds
+    to import): the folder, its metadata and the model file's hash. Returns the metadata."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ModelError(f"model folder {folder} does not exist; pass --model DIR or set RECRUIT_DETECT_MODEL")
@@ -107,6 +106,15 @@ def load_model(folder: str | os.PathLike):
     if sha256(path) != metadata.get("sha256"):
         raise UntrustedModelError(f"{path} does not match the sha256 in {METADATA_FILE}; the file was changed "
                                   "after training: retrain or restore the original")
+    return metadata
+
+
+def load_model(folder: str | os.PathLike):
+    """Return (model, metadata), or raise ModelError / UntrustedModelError with the fix."""
+    import skops.io as sio
+
+    metadata = check_model(folder)
+    path = Path(folder) / MODEL_FILE
     try:
         untrusted = sorted(set(sio.get_untrusted_types(file=path)) - set(TRUSTED))
     except Exception as exc:  # not a skops archive at all (a pickle, a joblib file, garbage)

@@ -85,3 +85,16 @@ class Verdict:
     illegal: bool
     analysis: Analysis
     terms: tuple[tuple[int, int, float], ...] = field(default=())  # (start, end, weight) of strong model terms
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    illegal: float  # risk >= illegal -> flagged
+    high: float  # risk >= high -> band "high"
+    review: float  # review <= risk < high -> band "review"
+
+    def band(self, risk: float) -> str:
+        return "high" if risk >= self.high else "review" if risk >= self.review else "low"
+
+    def to_dict(self) -> dict:
+        return {"illegal": self.illegal, "high": self.high, "review": self.review}

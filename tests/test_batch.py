@@ -82,16 +82,16 @@ def test_output_appears_only_when_complete_and_resume_matches_an_uninterrupted_r
     full = tmp_path / "full.jsonl"
     _run(small_model, str(src), "-o", str(full))
 
-    real = batch.score_stream
+    real = batch.score_chunks
 
-    def interrupted(records, model_dir, jobs=1, chunk_size=256):
-        for n, rec in enumerate(real(records, model_dir, jobs, chunk_size)):
-            if n == 600:
+    def interrupted(*args, **kwargs):
+        for n, part in enumerate(real(*args, **kwargs)):
+            if n == 2:  # records 512-767, the third chunk of 256
                 raise KeyboardInterrupt
-            yield rec
+            yield part
 
     out = tmp_path / "out.jsonl"
-    monkeypatch.setattr(batch, "score_stream", interrupted)
+    monkeypatch.setattr(batch, "score_chunks", interrupted)
     monkeypatch.setattr("recruit_detect.cli.CHECKPOINT_SECONDS", 0.0)  # a checkpoint every 256 records
     result = CliRunner().invoke(cli, ["score", "--model", str(small_model), str(src), "-o", str(out)])
     assert result.exit_code != 0 and "rerun with --resume" in result.stderr
@@ -101,7 +101,7 @@ def test_output_appears_only_when_complete_and_resume_matches_an_uninterrupted_r
     with open(tmp_path / "out.jsonl.partial", "a", encoding="utf-8") as f:
         f.write('{"id": 512, "risk": 0.1, "ba')  # a record cut off mid-write
 
-    monkeypatch.setattr(batch, "score_stream", real)
+    monkeypatch.setattr(batch, "score_chunks", real)
     resumed = CliRunner().invoke(cli, ["score", "--model", str(small_model), str(src), "-o", str(out), "--resume"])
     assert resumed.exit_code == 0, resumed.output
     assert "resuming after 512 records" in resumed.stderr

@@ -5,7 +5,9 @@ import zipfile
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
+from recruit_detect.cli import cli
 from recruit_detect.detector import analyze
 from recruit_detect.errors import ModelError, UntrustedModelError
 from recruit_detect.persist import load_model, save_model
@@ -57,6 +59,22 @@ def test_pickle_file_is_refused_and_never_executed(small_model, tmp_path, monkey
     with pytest.raises(UntrustedModelError, match="not a skops model file"):
         load_model(folder)
     assert not (tmp_path / "PWNED").exists()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_score_refuses_a_pickle_that_passes_the_quick_checks(small_model, tmp_path, monkeypatch, jobs):
+    """`score` checks the hash before reading input and leaves the skops load to where it scores
+    (the workers with --jobs 2): a refusal there is still one line, exit 1, and no files left."""
+    monkeypatch.chdir(tmp_path)
+    folder = _copy(small_model, tmp_path / "m")
+    (folder / "model.skops").write_bytes(pickle.dumps(Boom()))
+    _rehash(folder)
+    (tmp_path / "in.jsonl").write_text('{"id": 1, "text": "Dicari TKW ke Taiwan"}\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["score", "--model", "m", "in.jsonl", "-o", "out.jsonl", "--jobs", jobs])
+    assert result.exit_code == 1
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("error: ") and "is not a skops model file" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "m"]  # no output, partial or PWNED
 
 
 def test_unknown_type_in_skops_file_is_refused(small_model, tmp_path):
