@@ -126,10 +126,28 @@ METHODS = {
 }
 
 
-def evaluate(name, texts, labels, groups, folds, seed, methods):
+def outer_folds(texts, labels, groups, folds, seed):
+    """(labels, groups, splits): the grouped, stratified folds every method is scored on (groups
+    from near-duplicate clusters unless the data has them)."""
     y = np.array(labels)
     groups = np.array(groups if groups else near_duplicate_groups([" ".join(t.lower().split()) for t in texts]))
-    splits = list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, y, groups))
+    return y, groups, list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, y, groups))
+
+
+def datasets(args):
+    """(name, texts, labels, groups, duplicates dropped) for each dataset given on the command line."""
+    found = []
+    if args.emscad:
+        found.append(("emscad", *load_emscad(args.emscad), None))
+    if args.sms:
+        found.append(("sms_id", *load_sms(args.sms), None))
+    if args.corpus:
+        found.append(("corpus", *load_corpus(args.corpus)))
+    return [(name, *dedupe(texts, labels, groups)) for name, texts, labels, groups in found]
+
+
+def evaluate(name, texts, labels, groups, folds, seed, methods):
+    y, groups, splits = outer_folds(texts, labels, groups, folds, seed)
     analyses = [analyze(t) for t in texts] if "recruit-detect" in methods else None
     result = {"posts": len(texts), "fraud": int(y.sum()), "groups": int(len(set(groups))), "methods": {}}
     for method in methods:
@@ -159,26 +177,22 @@ def evaluate(name, texts, labels, groups, folds, seed, methods):
     return result
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def dataset_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--emscad")
     ap.add_argument("--sms")
     ap.add_argument("--corpus", nargs="*")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    dataset_arguments(ap)
     ap.add_argument("--methods", nargs="+", default=list(METHODS))
     ap.add_argument("--out", default=str(HERE / "results" / "accuracy.json"))
     args = ap.parse_args()
     results = {}
-    datasets = []
-    if args.emscad:
-        datasets.append(("emscad", *load_emscad(args.emscad), None))
-    if args.sms:
-        datasets.append(("sms_id", *load_sms(args.sms), None))
-    if args.corpus:
-        datasets.append(("corpus", *load_corpus(args.corpus)))
-    for name, texts, labels, groups in datasets:
-        texts, labels, groups, dropped = dedupe(texts, labels, groups)
+    for name, texts, labels, groups, dropped in datasets(args):
         results[name] = evaluate(name, texts, labels, groups, args.folds, args.seed, args.methods)
         results[name]["duplicates_dropped"] = dropped
     results["protocol"] = {"folds": args.folds, "seed": args.seed, "python": platform.python_version(),
