@@ -268,19 +268,19 @@ def encode(records: list[dict], fmt: str, columns) -> str | list[dict]:
     return records
 
 
-def score_and_encode(model_dir: str, chunk: list[InputRecord], fmt: str | None, columns=()) -> ScoredChunk:
+def score_and_encode(model_dir: str, chunk: list[InputRecord], fmt: str, columns) -> ScoredChunk:
     records = score_chunk(model_dir, chunk)
     tallies: dict = {}
     for rec in records:
         key = "errors" if rec["error"] else rec["band"]
         tallies[key] = tallies.get(key, 0) + 1
-    return ScoredChunk(len(records), tallies, records if fmt is None else encode(records, fmt, columns))
+    return ScoredChunk(len(records), tallies, encode(records, fmt, columns))
 
 
-def score_chunks(records: Iterable[InputRecord], model_dir: str, jobs: int = 1, fmt: str | None = None, columns=(),
+def score_chunks(records: Iterable[InputRecord], model_dir: str, jobs: int, fmt: str, columns,
                  chunk_size: int = 256) -> Iterator[ScoredChunk]:
-    """Score records in order, a chunk at a time, encoded for `fmt` (None: as dicts); with
-    jobs > 1, chunks go to joblib worker processes."""
+    """Score records in order, a chunk at a time, encoded for output format `fmt` with `columns`
+    (CSV); with jobs > 1, chunks go to joblib worker processes."""
     chunks = _chunks(records, chunk_size)
     if jobs <= 1:
         for chunk in chunks:
@@ -290,12 +290,6 @@ def score_chunks(records: Iterable[InputRecord], model_dir: str, jobs: int = 1, 
 
     parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")
     yield from parallel(delayed(score_and_encode)(model_dir, c, fmt, columns) for c in chunks)
-
-
-def score_stream(records: Iterable[InputRecord], model_dir: str, jobs: int = 1, chunk_size: int = 256) -> Iterator[dict]:
-    """Score records in order, as dicts."""
-    for part in score_chunks(records, model_dir, jobs, chunk_size=chunk_size):
-        yield from part.payload
 
 
 def flat_record(rec: dict, columns) -> dict:
