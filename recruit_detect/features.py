@@ -279,7 +279,9 @@ class BlockTfidf(TransformerMixin, BaseEstimator):
         # Whole-array operations, with the few cue entries put back afterwards: gathering and
         # scattering the n-gram entries through a boolean mask cost twice as much.
         blocks = len(self.blocks)
-        block = np.searchsorted(np.cumsum(self.blocks), cols, side="right")  # == blocks: a cue column
+        # The block of each entry (== blocks: a cue column): one comparison per block edge is
+        # about 6x quicker than np.searchsorted on the 90M entries of a 100k-post fold.
+        block = sum((cols >= edge).view(np.int8) for edge in np.cumsum(self.blocks))
         cue = np.flatnonzero(block == blocks)
         raw = data[cue]
         with np.errstate(invalid="ignore", divide="ignore"):  # cue values are not counts
