@@ -279,8 +279,8 @@ class BlockTfidf(TransformerMixin, BaseEstimator):
         # Whole-array operations, with the few cue entries put back afterwards: gathering and
         # scattering the n-gram entries through a boolean mask cost twice as much.
         blocks = len(self.blocks)
-        # The block of each entry (== blocks: a cue column): one comparison per block edge is
-        # about 6x quicker than np.searchsorted on the 90M entries of a 100k-post fold.
+        # The block of each entry (== blocks: a cue column): one comparison per block edge took
+        # 0.04-0.06 s on the 23M entries of 20,000 posts, np.searchsorted 0.26-0.47 s.
         block = sum((cols >= edge).view(np.int8) for edge in np.cumsum(self.blocks))
         cue = np.flatnonzero(block == blocks)
         raw = data[cue]
