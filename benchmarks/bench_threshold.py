@@ -23,23 +23,17 @@ from pathlib import Path
 
 import numpy as np
 from bench_accuracy import dataset_arguments, datasets, outer_folds
-from sklearn.metrics import f1_score, precision_recall_curve
+from sklearn.metrics import f1_score
 
 from recruit_detect.detector import analyze
-from recruit_detect.model import RiskModel, choose_thresholds
+from recruit_detect.model import RiskModel, choose_thresholds, f1_curve
 
 HERE = Path(__file__).resolve().parent
 INNER_FOLDS = (3, 5)
 
 
-def _f1_curve(y, scores):
-    precision, recall, cuts = precision_recall_curve(y, scores)
-    precision, recall = precision[:-1], recall[:-1]
-    return 2 * precision * recall / np.maximum(precision + recall, 1e-12), cuts
-
-
 def thresholds(y_train, oof) -> dict[str, float]:
-    f1, cuts = _f1_curve(y_train, oof)
+    f1, _, _, cuts = f1_curve(y_train, oof)
     return {"argmax": float(cuts[f1.argmax()]), "half_f1": choose_thresholds(y_train, oof).illegal}
 
 
@@ -48,7 +42,7 @@ def fold_f1(analyses, y, groups, train, test, inner: int, seed: int, jobs: int) 
     risk = model.predict_proba([analyses[i] for i in test])[:, 1]
     out = {rule: f1_score(y[test], risk >= t, zero_division=0)
            for rule, t in thresholds(y[train], model.oof_proba_).items()}
-    out["oracle"] = float(_f1_curve(y[test], risk)[0].max())
+    out["oracle"] = float(f1_curve(y[test], risk)[0].max())
     return out
 
 

@@ -119,6 +119,13 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
 
 
+def f1_curve(y, scores):
+    """(F1, precision, recall, threshold) at every distinct score, lowest threshold first."""
+    precision, recall, cuts = precision_recall_curve(np.asarray(y), np.asarray(scores))
+    precision, recall = precision[:-1], recall[:-1]
+    return 2 * precision * recall / np.maximum(precision + recall, 1e-12), precision, recall, cuts
+
+
 def choose_thresholds(y, proba, high_precision: float = 0.98, review_recall: float = 0.99) -> Thresholds:
     """From calibrated out-of-fold probabilities. The flag threshold is half the best F1 on
     them: for a calibrated classifier that is where F1 peaks (Lipton, Elkan and Naryanaswamy,
@@ -126,9 +133,7 @@ def choose_thresholds(y, proba, high_precision: float = 0.98, review_recall: flo
     maximum, which on a few hundred positives jumps between neighbouring posts. `high` is the
     lowest threshold whose precision reaches `high_precision` (act on it); `review` keeps
     `review_recall` of the illegal posts above it (look at it). Rounded for readable metadata."""
-    precision, recall, cuts = precision_recall_curve(np.asarray(y), np.asarray(proba))
-    precision, recall = precision[:-1], recall[:-1]
-    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+    f1, precision, recall, cuts = f1_curve(y, proba)
     illegal = float(f1.max()) / 2
     precise = np.flatnonzero(precision >= high_precision)
     high = float(cuts[precise[0]]) if len(precise) else illegal
