@@ -70,7 +70,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y, groups=None, counts=None):
         """`counts`, when given, is `count_features(X)`, already computed (training.analyze_all
-        counts in its worker processes)."""
+        counts in its worker processes), and X is not needed."""
         from joblib import Parallel, delayed
 
         y = np.asarray(y, dtype=int)
@@ -84,7 +84,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             counts = pipeline.steps[0][1].fit_transform(X)  # stateless: once for every fold
             self.seconds_["counts"] = time.perf_counter() - clock
         else:
-            pipeline.steps[0][1].fit(X[:1])  # stateless: fitting learns nothing
+            pipeline.steps[0][1].fit([])  # stateless: fitting learns nothing
         clock = time.perf_counter()
         head = Pipeline(pipeline.steps[1:])
         splits = grouped_folds(y, groups, self.folds, self.seed)
@@ -98,7 +98,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             for test, scores in folds:
                 oof[test] = scores
         else:  # too small to cross-validate: calibrate in-sample (training.py warns loudly)
-            oof = self.pipeline_.decision_function(X)
+            oof = final.decision_function(counts)
         self.seconds_["fits"] = time.perf_counter() - clock
         self.calibrator_ = LogisticRegression(C=1e4).fit(oof.reshape(-1, 1), y)
         self.oof_proba_ = self.calibrator_.predict_proba(oof.reshape(-1, 1))[:, 1]

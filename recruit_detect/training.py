@@ -16,12 +16,12 @@ from recruit_detect.evaluate import format_metrics, metrics
 from recruit_detect.model import RiskModel, choose_thresholds, count_features
 
 
-def deduplicate(analyses: list) -> list[int]:
+def deduplicate(normalized: list[str]) -> list[int]:
     """Indices of the posts to keep: those whose normalized text repeats no earlier post, so no
     copy straddles a split."""
     seen, kept = set(), []
-    for k, doc in enumerate(analyses):
-        key = " ".join(doc.normalized.text.split())
+    for k, text in enumerate(normalized):
+        key = " ".join(text.split())
         if key not in seen:
             seen.add(key)
             kept.append(k)
@@ -59,16 +59,25 @@ def near_duplicate_groups(texts: list[str], threshold: float = 0.5, max_df: int 
     return [f"dup:{root(k)}" for k in range(len(texts))]
 
 
-def _analyze_chunk(texts: list[str]):
+def _analyze_chunk(texts: list[str], batch: int = 500):
+    """The normalized texts and feature counts of `texts`. Analyses are counted `batch` at a time
+    and dropped: training needs nothing else from them, and sending them to the parent (5.7 kB
+    pickled per post) cost a tenth of the analysis phase and held gigabytes there."""
+    from scipy import sparse
+
     cues = default_cues()
-    analyses = [analyze(t, cues) for t in texts]
-    return analyses, count_features(analyses)
+    normalized, counts = [], []
+    for i in range(0, len(texts), batch):
+        analyses = [analyze(t, cues) for t in texts[i:i + batch]]
+        normalized += [a.normalized.text for a in analyses]
+        counts.append(count_features(analyses))
+    return normalized, sparse.vstack(counts, format="csr")
 
 
 def analyze_all(texts: list[str], jobs: int = 1, chunk: int | None = None):
     """Analyze posts in order, in `jobs` worker processes when there are enough of them, and
     count their features there too (the counts are stateless, and counting in the parent was a
-    serial phase of its own). Returns (analyses, counts)."""
+    serial phase of its own). Returns (normalized texts, counts)."""
     from scipy import sparse
 
     # Four chunks per worker at least, so one slow chunk does not leave the other workers idle.
@@ -78,7 +87,7 @@ def analyze_all(texts: list[str], jobs: int = 1, chunk: int | None = None):
     from joblib import Parallel, delayed
 
     parts = Parallel(n_jobs=jobs)(delayed(_analyze_chunk)(texts[i:i + chunk]) for i in range(0, len(texts), chunk))
-    return [a for analyses, _ in parts for a in analyses], sparse.vstack([c for _, c in parts], format="csr")
+    return [t for normalized, _ in parts for t in normalized], sparse.vstack([c for _, c in parts], format="csr")
 
 
 def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", corpus_fingerprint: str = "",
@@ -89,22 +98,22 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
 
     cues = default_cues()
     clock = time.perf_counter()
-    analyses, counts = analyze_all([p.text for p in posts], jobs)
-    kept = deduplicate(analyses)
+    normalized, counts = analyze_all([p.text for p in posts], jobs)
+    kept = deduplicate(normalized)
     dropped = len(posts) - len(kept)
     if dropped:
-        posts, analyses, counts = [posts[k] for k in kept], [analyses[k] for k in kept], counts[kept]
+        posts, normalized, counts = [posts[k] for k in kept], [normalized[k] for k in kept], counts[kept]
     seconds = {"analysis and counts": time.perf_counter() - clock}
     clock = time.perf_counter()
     y = np.array([p.illegal for p in posts])
     if all(p.group for p in posts):
         groups, groups_from = np.array([p.group for p in posts]), "group field"
     else:  # no group column: cluster near-duplicates so copies stay in one fold
-        inferred = near_duplicate_groups([a.normalized.text for a in analyses])
+        inferred = near_duplicate_groups(normalized)
         groups = np.array([p.group or g for p, g in zip(posts, inferred)])
         groups_from = "near-duplicate clusters"
     seconds["groups"] = time.perf_counter() - clock
-    model = RiskModel(folds=folds, seed=seed, n_jobs=jobs).fit(analyses, y, groups, counts=counts)
+    model = RiskModel(folds=folds, seed=seed, n_jobs=jobs).fit(None, y, groups, counts=counts)
     seconds.update(model.seconds_)
     thresholds = choose_thresholds(y, model.oof_proba_)
     oof = metrics(y, model.oof_proba_, thresholds.illegal, labels=[p.label for p in posts],
