@@ -356,9 +356,11 @@ def score(input_path, output, fmt, input_format, model_dir, jobs, text_fields, i
 @click.option("--seed", default=0, show_default=True, help="Random seed; the same seed gives the same model.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes for analysis and cross-validation.")
+@click.option("--folds", type=click.IntRange(2, 20), default=3, show_default=True,
+              help="Grouped cross-validation folds for calibration, thresholds and the reported metrics.")
 @click.option("--name", default=None, help="Model name in its metadata (default: the folder name).")
 @handle_errors
-def train(corpus, output, text_fields, label_field, positives, id_field, group_field, seed, jobs, name):
+def train(corpus, output, text_fields, label_field, positives, id_field, group_field, seed, jobs, folds, name):
     """Train a model folder from labelled CORPUS files (JSONL, CSV, Parquet or a dataset folder).
 
     \b
@@ -378,7 +380,7 @@ def train(corpus, output, text_fields, label_field, positives, id_field, group_f
     if len(set(label_map.values())) < 2:
         raise click.UsageError(f"labels {sorted(label_map)} give only one class; name the illegal value(s) with --positive")
     files = [p for p in corpus if Path(p).is_file()]
-    model, metadata, card, oof = train_model(posts, seed=seed, jobs=jobs, name=name or Path(output).name,
+    model, metadata, card, oof = train_model(posts, seed=seed, jobs=jobs, folds=folds, name=name or Path(output).name,
                                              corpus_fingerprint=fingerprint(files), label_map=label_map)
     save_model(output, model, metadata, card)
     for warning in metadata["warnings"]:

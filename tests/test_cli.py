@@ -142,11 +142,12 @@ def test_train_and_evaluate_with_column_mapping(tmp_path, small_corpus):
     model = tmp_path / "model"
     runner = CliRunner()
     result = runner.invoke(cli, ["train", str(mapped), "-o", str(model), "--text-field", "body", "--label-field", "lab",
-                                 "--positive", "yes", "--group-field", "grp"])
+                                 "--positive", "yes", "--group-field", "grp", "--folds", "4"])
     assert result.exit_code == 0, result.output
     assert "label mapping: no -> other, yes -> illegal" in result.stderr
     meta = json.loads((model / "metadata.json").read_text())
     assert meta["training"]["posts"] == len(rows) and meta["label_map"] == {"no": 0, "yes": 1}
+    assert meta["training"]["folds"] == 4 and "4-fold stratified group" in (model / "MODEL_CARD.md").read_text()
     ev = runner.invoke(cli, ["evaluate", str(mapped), "--model", str(model), "--format", "json", "--text-field", "body",
                              "--label-field", "lab", "--positive", "yes"])
     assert ev.exit_code == 0, ev.output
