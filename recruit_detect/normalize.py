@@ -17,16 +17,14 @@ from functools import cache, lru_cache
 from itertools import chain
 
 from recruit_detect import prefilter, resources, safe_regex
-from recruit_detect.types import CompactPickle
 
 OBFUSCATION_KINDS = ("invisible", "homoglyph", "fancy", "emoji", "spaced", "split", "leet")
 
 
 @dataclass(frozen=True)
-class Normalized(CompactPickle):
+class Normalized:
     """`text` is the normalized post; `starts[i]:ends[i]` is the original span of `text[i]`.
-    The maps are int arrays, not tuples: 4 bytes an offset instead of a pointer to a boxed int,
-    and training sends every analysis between processes, where an array pickles as one block."""
+    The maps are int arrays, not tuples: 4 bytes an offset instead of a pointer to a boxed int."""
 
     original: str
     text: str

@@ -1,23 +1,12 @@
 """Frozen result types shared by the core stages. Offsets always point into the original post."""
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
 
-class CompactPickle:
-    """Pickles as the class and its field values, not the default state dict and one setattr per
-    field of a frozen dataclass: training sends every analysis back from its worker processes
-    (dumping and loading a post's analysis took about 400 us before this and the compact tokens
-    of `Analysis.__reduce__`, 240 after, on 3,000 posts)."""
-
-    def __reduce__(self):
-        return type(self), tuple(self.__dict__.values())  # a dataclass's __dict__ is in field order
-
-
 @dataclass(frozen=True)
-class CueHit(CompactPickle):
+class CueHit:
     """One cue found in a post: `post[start:end]` is the highlighted text."""
 
     cue: str
@@ -40,7 +29,7 @@ class CueHit(CompactPickle):
 
 
 @dataclass(frozen=True)
-class Entity(CompactPickle):
+class Entity:
     """A contact, amount, destination or organisation pulled out of a post."""
 
     kind: str  # phone | whatsapp | telegram | email | url | money | destination | organisation | licence | age
@@ -63,19 +52,6 @@ class Analysis:
     entities: tuple[Entity, ...] = field(default=())
     tokens: tuple[tuple[str, int], ...] = field(default=())  # (token, start in normalized text)
     warnings: tuple[str, ...] = field(default=())  # patterns that ran out of time (safe_regex)
-
-    def __reduce__(self):
-        # Tokens travel as one string and an int array: a tuple of (str, int) pairs pickled at
-        # 85 us a post. "\x1f" cannot occur in a token: the normalizer turns control characters
-        # into spaces.
-        words = "\x1f".join(t for t, _ in self.tokens)
-        return _unpack_analysis, (self.post, self.normalized, self.cues, self.entities, words,
-                                  array("i", [s for _, s in self.tokens]), self.warnings)
-
-
-def _unpack_analysis(post, normalized, cues, entities, words, starts, warnings) -> Analysis:
-    tokens = tuple(zip(words.split("\x1f"), starts)) if starts else ()
-    return Analysis(post, normalized, cues, entities, tokens, warnings)
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ def test_a_pass_is_skipped_only_when_it_could_not_match(text):
             assert getattr(module, hint).search(m.group()), (pattern, m.group())
 
 
-def test_normalized_posts_pickle_compactly_and_exactly():
+def test_analyses_pickle_exactly():
     import pickle
     from array import array
 
