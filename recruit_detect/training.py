@@ -98,11 +98,18 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
 
     cues = default_cues()
     clock = time.perf_counter()
+    total = len(posts)
+    # Exact repeats (a scrape's reposts) would be dropped below anyway; dropping them first spares
+    # analysing them. The posts kept are the same: the first copy comes first in both.
+    first: dict[str, Post] = {}
+    for post in posts:
+        first.setdefault(post.text, post)
+    posts = list(first.values())
     normalized, counts = analyze_all([p.text for p in posts], jobs)
     kept = deduplicate(normalized)
-    dropped = len(posts) - len(kept)
-    if dropped:
+    if len(kept) < len(posts):
         posts, normalized, counts = [posts[k] for k in kept], [normalized[k] for k in kept], counts[kept]
+    dropped = total - len(posts)
     seconds = {"analysis and counts": time.perf_counter() - clock}
     clock = time.perf_counter()
     y = np.array([p.illegal for p in posts])

@@ -208,6 +208,22 @@ def test_same_seed_gives_identical_metrics(small_corpus):
     assert runs[0]["training"]["groups_from"] == "near-duplicate clusters"
 
 
+def test_repeats_are_dropped_before_training_and_change_nothing(small_corpus):
+    from dataclasses import replace
+
+    from recruit_detect.corpus import Mapping, load_posts
+    from recruit_detect.training import train
+
+    posts = load_posts([small_corpus], Mapping(group_field=None))
+    exact = [replace(p, id=f"copy-{p.id}") for p in posts[:5]]
+    spaced = [replace(p, id=f"spaced-{p.id}", text=p.text.replace(" ", "  ", 1)) for p in posts[5:8]]
+    with_repeats = posts[:10] + exact + spaced + posts[10:]
+    metadata = train(with_repeats, seed=1, folds=3)[1]
+    plain = train(posts, seed=1, folds=3)[1]
+    assert metadata["training"]["duplicates_dropped"] == plain["training"]["duplicates_dropped"] + 8
+    assert metadata["cross_validated"] == plain["cross_validated"] and metadata["thresholds"] == plain["thresholds"]
+
+
 def test_parallel_analysis_counts_what_the_serial_path_counts(small_corpus):
     from recruit_detect.cues import default_cues
     from recruit_detect.detector import analyze
