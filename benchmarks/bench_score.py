@@ -33,11 +33,17 @@ KEYWORDS = ["biaya admin", "biaya pendaftaran", "transfer dulu", "visa turis", "
             "top up", "komisi", "bebas visa", "paspor", "tiket gratis", "tanpa ribet"]
 
 
-def build_posts(corpus_files, n: int, seed: int = 0):
+def build_posts(corpus_files, n: int, seed: int = 0, repeats: float = 0.0):
+    """`repeats`: the share of posts that are exact copies of one of the 1,000 posts before them,
+    as when one ad is posted in many groups within hours."""
     texts = [json.loads(line)["text"] for f in corpus_files
              for line in Path(f).read_text(encoding="utf-8").splitlines() if line.strip()]
     rng = random.Random(seed)
+    recent = []
     for i in range(n):
+        if repeats and recent and rng.random() < repeats:
+            yield {"id": i, "text": rng.choice(recent)}
+            continue
         t = rng.choice(texts)
         t = re.sub(r"\d", lambda m: str(rng.randrange(10)), t) if rng.random() < 0.7 else t
         if rng.random() < 0.3:
@@ -47,6 +53,7 @@ def build_posts(corpus_files, n: int, seed: int = 0):
             t = t.upper() if rng.random() < 0.2 else t.lower()
         if rng.random() < 0.5:
             t += " " + " ".join(rng.sample(TAGS, 2)) + " " + rng.choice(EMOJI)
+        recent = (recent + [t])[-1000:] if repeats else recent
         yield {"id": i, "text": t}
 
 
@@ -147,6 +154,8 @@ def main():
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--methods", nargs="+", default=["tool", "sklearn", "regex"])
     ap.add_argument("--repeat", type=int, default=1, help="rounds over all methods, interleaved; the median is kept")
+    ap.add_argument("--repeats", type=float, default=0.0,
+                    help="share of posts that repeat a recent post exactly (reposts); 0 makes every post distinct")
     ap.add_argument("--worker", choices=["tool", "sklearn", "regex"], help=argparse.SUPPRESS)
     ap.add_argument("--input", help=argparse.SUPPRESS)
     ap.add_argument("--output", help=argparse.SUPPRESS)
@@ -164,7 +173,7 @@ def main():
             path = os.path.join(tmp, "posts.jsonl")
             with open(path, "w", encoding="utf-8") as f:
                 lengths = []
-                for post in build_posts(args.corpus, size):
+                for post in build_posts(args.corpus, size, repeats=args.repeats):
                     lengths.append(len(post["text"]))
                     f.write(json.dumps(post, ensure_ascii=False) + "\n")
             lengths.sort()
@@ -186,10 +195,12 @@ def main():
             ratios["tool_over_sklearn_1_job_cpu"] = round(cpu[("sklearn", 1)] / cpu[("tool", 1)], 3)
         if ("tool", 1) in by and ("tool", 2) in by:
             ratios["tool_2_jobs_over_1"] = round(by[("tool", 2)] / by[("tool", 1)], 3)
-        result = {"size": size, "median_chars": lengths[len(lengths) // 2], "rows": rows, "ratios": ratios,
+        result = {"size": size, "repeats": args.repeats, "median_chars": lengths[len(lengths) // 2], "rows": rows,
+                  "ratios": ratios,
                   "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                               "platform": platform.platform()}}
-        out = HERE / "results" / f"score_{size}.json"
+        out = HERE / "results" / (f"score_{size}_repeats{round(args.repeats * 100)}.json" if args.repeats
+                                  else f"score_{size}.json")
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(result, indent=2) + "\n")
         print(json.dumps(ratios))

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable, Iterator
@@ -206,6 +207,10 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
 
 
 _DETECTORS: dict = {}
+# Scraped posts repeat (the same ad in many groups): each process keeps the records of the last
+# REMEMBERED posts it scored, by exact text, and copies them for a repeat. About 3 kB a record.
+REMEMBERED = 4096
+_RECENT: dict[str, OrderedDict] = {}
 
 
 def load_detector(model_dir: str):
@@ -214,32 +219,54 @@ def load_detector(model_dir: str):
         from recruit_detect.detector import Detector
 
         _DETECTORS[model_dir] = Detector.load(model_dir)
+        _RECENT[model_dir] = OrderedDict()
     return _DETECTORS[model_dir]
+
+
+def _score_texts(detector, texts: list[str]) -> dict[str, dict]:
+    """A record (id None) for each distinct text; one bad post must not sink the others, so a
+    failed batch is scored again post by post."""
+    from recruit_detect.detector import error_record
+
+    try:
+        return {t: detector.record(v, None) for t, v in zip(texts, detector.verdicts(texts))}
+    except Exception:
+        records = {}
+        for t in texts:
+            try:
+                records[t] = detector.record(detector.verdicts([t])[0], None)
+            except Exception as exc:
+                records[t] = error_record(None, f"could not score this post ({type(exc).__name__}: {exc})",
+                                          detector.name)
+        return records
 
 
 def score_chunk(model_dir: str, chunk: list[InputRecord]) -> list[dict]:
     from recruit_detect.detector import error_record
 
     detector = load_detector(model_dir)
-    good = [r for r in chunk if r.error is None]
-    records = {}
-    try:
-        verdicts = detector.verdicts([r.text for r in good])
-        records = {id(r): detector.record(v, r.id) for r, v in zip(good, verdicts)}
-    except Exception:  # one bad post must not sink its chunk: score the chunk post by post
-        for r in good:
-            try:
-                records[id(r)] = detector.record(detector.verdicts([r.text])[0], r.id)
-            except Exception as exc:
-                records[id(r)] = error_record(r.id, f"could not score this post ({type(exc).__name__}: {exc})",
-                                              detector.name)
+    recent = _RECENT[model_dir]
+    fresh = list(dict.fromkeys(r.text for r in chunk if r.error is None and r.text not in recent))
+    scored = _score_texts(detector, fresh) if fresh else {}
     out = []
     for r in chunk:
-        rec = records.get(id(r)) or error_record(r.id, r.error, detector.name)
+        if r.error is not None:
+            rec = error_record(r.id, r.error, detector.name)
+        else:
+            known = recent.get(r.text)
+            if known is not None:
+                recent.move_to_end(r.text)
+            rec = {**(known or scored[r.text]), "id": r.id}  # a shallow copy: nothing below changes the nested values
         if r.warnings:
             rec["warnings"] = list(r.warnings) + rec.get("warnings", [])
         rec.update(r.kept)
         out.append(rec)
+    # Only clean records are remembered: an error or a pattern that ran out of time may not recur.
+    for text, rec in scored.items():
+        if not rec["error"] and "warnings" not in rec:
+            recent[text] = rec
+            if len(recent) > REMEMBERED:
+                recent.popitem(last=False)
     return out
 
 

@@ -128,3 +128,38 @@ def test_oversized_and_nul_posts_are_flagged_not_dropped(small_model, tmp_path):
     big, nul = _jsonl(out)
     assert big["warnings"] == [f"truncated to {batch.MAX_CHARS} characters"] and big["error"] is None
     assert nul["warnings"] == ["NUL characters replaced"] and nul["error"] is None
+
+
+def test_repeated_posts_are_scored_once_and_copied_exactly(small_model, small_corpus, monkeypatch):
+    from recruit_detect.detector import Detector
+
+    model = str(small_model)
+    texts = [json.loads(line)["text"] for line in small_corpus.read_text(encoding="utf-8").splitlines()][:30]
+
+    def scored(posts, chunk_size=7):
+        records = [batch.InputRecord(f"id{k}", t, None if t else "no text", {"n": k}) for k, t in enumerate(posts)]
+        batch.load_detector(model)
+        batch._RECENT[model].clear()
+        return [rec for part in batch.score_chunks(records, model, 1, "parquet", None, chunk_size) for rec in part.payload]
+
+    analysed = []
+    verdicts = Detector.verdicts
+    monkeypatch.setattr(Detector, "verdicts", lambda self, posts: analysed.extend(posts) or verdicts(self, posts))
+    distinct = scored(texts)
+    analysed.clear()
+    # repeats inside one chunk and across chunks, and a broken row between them
+    posts = texts[:10] + texts[:10] + [texts[3], None] + texts[10:] + texts[25:]
+    records = scored(posts)
+    assert sorted(analysed) == sorted(texts)  # each distinct text analysed once
+    by_text = {t: rec for t, rec in zip(texts, distinct)}
+    for k, (text, rec) in enumerate(zip(posts, records)):
+        if text is None:
+            assert rec["error"] and rec["id"] == f"id{k}"
+        else:
+            assert rec == {**by_text[text], "id": f"id{k}", "n": k}
+
+    monkeypatch.setattr(batch, "REMEMBERED", 4)  # bounded: the oldest records are forgotten
+    analysed.clear()
+    assert scored(texts[:10] + texts[:10]) == scored(texts[:10] + texts[:10], chunk_size=100)
+    # chunks of 7 with 4 remembered: 7 fresh, then 6 (t3 remembered), then 5 (t9); one chunk: 10
+    assert len(batch._RECENT[model]) == 4 and len(analysed) == 7 + 6 + 5 + 10
