@@ -8,6 +8,10 @@ import time
 import pytest
 
 EXE = [sys.executable, "-m", "recruit_detect"]
+# A shell starts background jobs with SIGINT ignored, and Python then installs no Ctrl-C handler:
+# the interrupted run sets it explicitly, so the test means the same wherever the suite runs.
+INTERRUPTIBLE = [sys.executable, "-c", "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                                       "from recruit_detect.cli import main; main()"]
 TEXTS = ["Dicari TKW ke Taiwan, biaya admin 5jt transfer dulu", "Toko roti Bu Sri butuh kasir",
          "Kerja di Kamboja gaji 15jt, visa turis", "Polisi menangkap calo, kata Kapolres."]
 
@@ -27,7 +31,7 @@ def test_interrupted_score_then_resume_matches_an_uninterrupted_run(small_model,
                    encoding="utf-8")
     full, out = tmp_path / "full.jsonl", tmp_path / "out.jsonl"
     subprocess.run([*EXE, "score", "--model", str(small_model), str(src), "-o", str(full), "--quiet"], check=True)
-    proc = subprocess.Popen([*EXE, "score", "--model", str(small_model), str(src), "-o", str(out)],
+    proc = subprocess.Popen([*INTERRUPTIBLE, "score", "--model", str(small_model), str(src), "-o", str(out)],
                             stderr=subprocess.PIPE, text=True)
     _wait_for(tmp_path / "out.jsonl.partial.state")
     proc.send_signal(sig)
