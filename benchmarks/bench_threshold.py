@@ -7,7 +7,9 @@ out-of-fold probabilities by each rule:
   half_f1  half the peak out-of-fold F1 (model.choose_thresholds, the shipped rule: for a
            calibrated classifier F1 peaks there; Lipton, Elkan and Naryanaswamy 2014)
 Fraud-class F1 on the test part is reported for each, beside `oracle`, the best threshold on the
-test part itself: a ceiling no rule can reach, showing how much the choice costs at most.
+test part itself: a ceiling no rule can reach, showing how much the choice costs at most. The
+test part's Brier score and log-loss show whether the number of inner folds changes how well the
+risk is calibrated.
 
     python benchmarks/bench_threshold.py --emscad ../shared/datasets/emscad \
         --sms ../shared/datasets/sms_id/dataset_sms_spam_v1.csv --corpus corpus/*.jsonl
@@ -23,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 from bench_accuracy import dataset_arguments, datasets, outer_folds
-from sklearn.metrics import f1_score
+from sklearn.metrics import brier_score_loss, f1_score, log_loss
 
 from recruit_detect.detector import analyze
 from recruit_detect.model import RiskModel, choose_thresholds, f1_curve
@@ -37,12 +39,15 @@ def thresholds(y_train, oof) -> dict[str, float]:
     return {"argmax": float(cuts[f1.argmax()]), "half_f1": choose_thresholds(y_train, oof).illegal}
 
 
-def fold_f1(analyses, y, groups, train, test, inner: int, seed: int, jobs: int) -> dict[str, float]:
+def fold_scores(analyses, y, groups, train, test, inner: int, seed: int, jobs: int) -> dict[str, float]:
     model = RiskModel(folds=inner, seed=seed, n_jobs=jobs).fit([analyses[i] for i in train], y[train], groups[train])
     risk = model.predict_proba([analyses[i] for i in test])[:, 1]
     out = {rule: f1_score(y[test], risk >= t, zero_division=0)
            for rule, t in thresholds(y[train], model.oof_proba_).items()}
     out["oracle"] = float(f1_curve(y[test], risk)[0].max())
+    # How well calibrated the risk is on the test part (lower is better)
+    out["brier"] = brier_score_loss(y[test], risk)
+    out["log_loss"] = log_loss(y[test], risk, labels=[0, 1])
     return out
 
 
@@ -63,7 +68,7 @@ def main():
         analyses = [analyze(t) for t in texts]
         results[name] = {"posts": len(texts), "fraud": int(y.sum())}
         for inner in INNER_FOLDS:
-            per_fold = [fold_f1(analyses, y, groups, tr, te, inner, args.seed, args.jobs) for tr, te in splits]
+            per_fold = [fold_scores(analyses, y, groups, tr, te, inner, args.seed, args.jobs) for tr, te in splits]
             rules = {rule: _summary([f[rule] for f in per_fold]) for rule in per_fold[0]}
             gain = [f["half_f1"] - f["argmax"] for f in per_fold]
             rules["half_f1_minus_argmax"] = _summary(gain)
