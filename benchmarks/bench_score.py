@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -39,7 +40,7 @@ def build_posts(corpus_files, n: int, seed: int = 0, repeats: float = 0.0):
     texts = [json.loads(line)["text"] for f in corpus_files
              for line in Path(f).read_text(encoding="utf-8").splitlines() if line.strip()]
     rng = random.Random(seed)
-    recent = []
+    recent = deque(maxlen=1000)
     for i in range(n):
         if repeats and recent and rng.random() < repeats:
             yield {"id": i, "text": rng.choice(recent)}
@@ -53,7 +54,7 @@ def build_posts(corpus_files, n: int, seed: int = 0, repeats: float = 0.0):
             t = t.upper() if rng.random() < 0.2 else t.lower()
         if rng.random() < 0.5:
             t += " " + " ".join(rng.sample(TAGS, 2)) + " " + rng.choice(EMOJI)
-        recent = (recent + [t])[-1000:] if repeats else recent
+        recent.append(t)
         yield {"id": i, "text": t}
 
 

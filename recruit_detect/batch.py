@@ -206,22 +206,21 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-_DETECTORS: dict = {}
 # Scraped posts repeat (the same ad in many groups): each process keeps the records of the last
 # REMEMBERED posts it scored, by exact text, and copies them for a repeat: 13 MiB for 4,096
 # records of the benchmark posts, texts included.
 REMEMBERED = 4096
-_RECENT: dict[str, OrderedDict] = {}
+_LOADED: dict[str, tuple] = {}  # model folder -> (detector, its remembered records)
 
 
-def load_detector(model_dir: str):
-    """One detector per process, loaded on first use: workers load the model once."""
-    if model_dir not in _DETECTORS:
+def load_detector(model_dir: str) -> tuple:
+    """(detector, remembered records): one per process, loaded on first use, so workers load the
+    model once."""
+    if model_dir not in _LOADED:
         from recruit_detect.detector import Detector
 
-        _DETECTORS[model_dir] = Detector.load(model_dir)
-        _RECENT[model_dir] = OrderedDict()
-    return _DETECTORS[model_dir]
+        _LOADED[model_dir] = Detector.load(model_dir), OrderedDict()
+    return _LOADED[model_dir]
 
 
 def _score_texts(detector, texts: list[str]) -> dict[str, dict]:
@@ -245,8 +244,7 @@ def _score_texts(detector, texts: list[str]) -> dict[str, dict]:
 def score_chunk(model_dir: str, chunk: list[InputRecord]) -> list[dict]:
     from recruit_detect.detector import error_record
 
-    detector = load_detector(model_dir)
-    recent = _RECENT[model_dir]
+    detector, recent = load_detector(model_dir)
     fresh = list(dict.fromkeys(r.text for r in chunk if r.error is None and r.text not in recent))
     scored = _score_texts(detector, fresh) if fresh else {}
     out = []

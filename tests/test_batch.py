@@ -138,8 +138,7 @@ def test_repeated_posts_are_scored_once_and_copied_exactly(small_model, small_co
 
     def scored(posts, chunk_size=7):
         records = [batch.InputRecord(f"id{k}", t, None if t else "no text", {"n": k}) for k, t in enumerate(posts)]
-        batch.load_detector(model)
-        batch._RECENT[model].clear()
+        batch.load_detector(model)[1].clear()
         return [rec for part in batch.score_chunks(records, model, 1, "parquet", None, chunk_size) for rec in part.payload]
 
     analysed = []
@@ -162,4 +161,4 @@ def test_repeated_posts_are_scored_once_and_copied_exactly(small_model, small_co
     analysed.clear()
     assert scored(texts[:10] + texts[:10]) == scored(texts[:10] + texts[:10], chunk_size=100)
     # chunks of 7 with 4 remembered: 7 fresh, then 6 (t3 remembered), then 5 (t9); one chunk: 10
-    assert len(batch._RECENT[model]) == 4 and len(analysed) == 7 + 6 + 5 + 10
+    assert len(batch.load_detector(model)[1]) == 4 and len(analysed) == 7 + 6 + 5 + 10
