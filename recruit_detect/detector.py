@@ -15,18 +15,19 @@ from recruit_detect.tokens import tokenize
 from recruit_detect.types import Analysis, Thresholds, Verdict
 
 
-def analyze(post: str, cues: CueSet | None = None) -> Analysis:
+def analyze(post: str, cues: CueSet | None = None, entities=find_entities) -> Analysis:
     """Normalize, find cues and entities: the pure, model-free part of the pipeline. Its time is
-    bounded: on `re` under a CPU-time alarm, else again on the guarded engine (safe_regex)."""
+    bounded: on `re` under a CPU-time alarm, else again on the guarded engine (safe_regex).
+    `entities` finds the entities; training passes entities.money_entities, all its features read."""
     cues = cues or default_cues()  # loaded outside the alarm: a half-built cache must not survive it
     if safe_regex.can_interrupt():
         try:
             with safe_regex.interrupt_after(safe_regex.post_seconds(len(post))):
-                return _analyze(post, cues)
+                return _analyze(post, cues, entities)
         except safe_regex.OutOfTime:
             pass
     with safe_regex.guarded() as timed_out:
-        analysis = _analyze(post, cues)
+        analysis = _analyze(post, cues, entities)
     if not timed_out:
         return analysis
     return replace(analysis, warnings=tuple(
@@ -43,10 +44,10 @@ def post_patterns() -> list[safe_regex.SafePattern]:
     return safe_regex.live()
 
 
-def _analyze(post: str, cues: CueSet) -> Analysis:
+def _analyze(post: str, cues: CueSet, entities) -> Analysis:
     norm = normalize(post)
     tokens = tokenize(norm.text)  # tokenized once: the cue phrase matcher and the word features share it
-    return Analysis(post, norm, cues.find(norm, tokens), find_entities(norm), tokens)
+    return Analysis(post, norm, cues.find(norm, tokens), entities(norm), tokens)
 
 
 def default_model_dir() -> Path:

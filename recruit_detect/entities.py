@@ -86,8 +86,7 @@ def find_entities(norm: Normalized) -> tuple[Entity, ...]:
     for m in prefilter.finditer(_URL, text):
         if "wa.me/" not in m.group() and "t.me/" not in m.group():
             add("url", m.start(), m.end(), m.group().rstrip(".,)"))
-    for money in find_money(text):
-        add("money", money.start, money.end, money.to_dict())
+    found += money_entities(norm)
     for m in prefilter.finditer(_ORG, text):
         start, end = norm.original_span(m.start(), m.end())
         name = _CAPITALISED.match(norm.original, end)
@@ -109,6 +108,13 @@ def find_entities(norm: Normalized) -> tuple[Entity, ...]:
     for m in prefilter.finditer(pattern, text):
         add("destination", m.start(), m.end(), table[" ".join(m.group().split())])
     return tuple(sorted(found, key=lambda e: (e.start, e.end, e.kind)))
+
+
+def money_entities(norm: Normalized) -> tuple[Entity, ...]:
+    """The amounts of money alone: the only entities the classifier's features read
+    (features.CueFeatures), so training finds just these. The other finders are 60% of the
+    entity time on bench_train's posts (money 140 of 345 us a post)."""
+    return tuple(Entity("money", *norm.original_span(m.start, m.end), m.to_dict()) for m in find_money(norm.text))
 
 
 def summarize(entities: tuple[Entity, ...]) -> dict:

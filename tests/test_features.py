@@ -114,3 +114,40 @@ def test_block_tfidf_nb_weighting_scales_each_ngram_by_its_log_count_ratio():
     assert np.allclose(out[:, 5], counts.toarray()[:, 5] * 0.5)
     # without labels (or without nb_alpha) it is plain TF-IDF
     assert np.allclose(BlockTfidf((2, 3), cue_weight=0.5, nb_alpha=1.0).fit(counts).scale_, plain.scale_)
+
+
+def test_block_tfidf_drops_ngrams_below_min_ratio_of_their_block_mean():
+    from scipy import sparse
+
+    from recruit_detect.features import BlockTfidf
+
+    # the counts of the test above: a's ratio is 1.164 of block 1's mean, b's 0.836; c and d 1.0
+    counts = sparse.csr_matrix(np.array([
+        [2, 0, 1, 0, 0, 1],
+        [1, 1, 1, 0, 0, 0],
+        [0, 1, 0, 3, 0, 1],
+        [0, 1, 0, 1, 0, 0],
+    ], dtype=float))
+    y = np.array([1, 1, 0, 0])
+    nb = BlockTfidf((2, 3), cue_weight=0.5, nb_alpha=1.0).fit(counts, y)
+    pruned = BlockTfidf((2, 3), cue_weight=0.5, nb_alpha=1.0, min_ratio=0.9).fit(counts, y)
+    assert np.allclose(pruned.scale_, nb.scale_ * np.array([1, 0, 1, 1, 1, 1]))
+    out = pruned.transform(counts)
+    assert 1 not in out.indices and np.all(out.data != 0)  # b is gone, not stored as zeros
+    dense = out.toarray()
+    assert np.allclose(dense[:, :2], [[1, 0], [1, 0], [0, 0], [0, 0]])  # a alone makes up block 1
+    assert np.allclose(dense[:, 2:], nb.transform(counts).toarray()[:, 2:])  # block 2 and the cue as before
+    assert np.allclose(counts.toarray(), [[2, 0, 1, 0, 0, 1], [1, 1, 1, 0, 0, 0], [0, 1, 0, 3, 0, 1],
+                                          [0, 1, 0, 1, 0, 0]])  # the input is not modified
+
+
+def test_training_finds_only_money_and_counts_the_same_features(records):
+    from recruit_detect.entities import money_entities
+    from recruit_detect.model import count_features
+
+    texts = [r["text"] for r in records[::4]]
+    full = [analyze(t) for t in texts]
+    money = [analyze(t, entities=money_entities) for t in texts]
+    assert [a.entities for a in money] == [tuple(e for e in a.entities if e.kind == "money") for a in full]
+    assert sum(len(a.entities) for a in money) > 100  # the corpus has amounts to find
+    assert (count_features(full) != count_features(money)).nnz == 0
