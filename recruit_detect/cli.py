@@ -356,8 +356,9 @@ def score(input_path, output, fmt, input_format, model_dir, jobs, text_fields, i
 @click.option("--seed", default=0, show_default=True, help="Random seed; the same seed gives the same model.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes for analysis and cross-validation.")
-@click.option("--folds", type=click.IntRange(2, 20), default=3, show_default=True,
-              help="Grouped cross-validation folds for calibration, thresholds and the reported metrics.")
+@click.option("--folds", type=click.IntRange(2, 20), default=None,
+              help="Grouped cross-validation folds for calibration, thresholds and the reported metrics "
+                   "[default: 3; 2 from 50,000 posts].")
 @click.option("--name", default=None, help="Model name in its metadata (default: the folder name).")
 @handle_errors
 def train(corpus, output, text_fields, label_field, positives, id_field, group_field, seed, jobs, folds, name):

@@ -14,7 +14,7 @@ from recruit_detect.cues import default_cues
 from recruit_detect.detector import analyze
 from recruit_detect.entities import money_entities
 from recruit_detect.evaluate import format_metrics, metrics
-from recruit_detect.model import FOLDS, RiskModel, choose_thresholds, count_features
+from recruit_detect.model import RiskModel, choose_thresholds, count_features, default_folds
 
 
 def deduplicate(normalized: list[str]) -> list[int]:
@@ -93,8 +93,9 @@ def analyze_all(texts: list[str], jobs: int = 1, chunk: int | None = None):
 
 
 def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", corpus_fingerprint: str = "",
-          label_map: dict | None = None, folds: int = FOLDS):
-    """Return (model, metadata, card text, out-of-fold metrics)."""
+          label_map: dict | None = None, folds: int | None = None):
+    """Return (model, metadata, card text, out-of-fold metrics). `folds` defaults to
+    model.default_folds of the posts kept."""
     import sklearn
     import skops
 
@@ -122,7 +123,7 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
         groups = np.array([p.group or g for p, g in zip(posts, inferred)])
         groups_from = "near-duplicate clusters"
     seconds["groups"] = time.perf_counter() - clock
-    model = RiskModel(folds=folds, seed=seed, n_jobs=jobs).fit(None, y, groups, counts=counts)
+    model = RiskModel(folds=folds or default_folds(len(posts)), seed=seed, n_jobs=jobs).fit(None, y, groups, counts=counts)
     seconds.update(model.seconds_)
     thresholds = choose_thresholds(y, model.oof_proba_)
     oof = metrics(y, model.oof_proba_, thresholds.illegal, labels=[p.label for p in posts],

@@ -202,10 +202,23 @@ def test_same_seed_gives_identical_metrics(small_corpus):
     from recruit_detect.training import train
 
     posts = load_posts([small_corpus], Mapping(group_field=None))
-    runs = [train(posts, seed=s, folds=3)[1] for s in (3, 3)]
+    runs = [train(posts, seed=s)[1] for s in (3, 3)]
     assert runs[0]["cross_validated"] == runs[1]["cross_validated"]
     assert runs[0]["thresholds"] == runs[1]["thresholds"]
     assert runs[0]["training"]["groups_from"] == "near-duplicate clusters"
+    assert runs[0]["training"]["folds"] == 3  # the default below LARGE_CORPUS posts
+
+
+def test_a_large_corpus_is_cross_validated_with_two_folds(small_corpus, monkeypatch):
+    from recruit_detect import model
+    from recruit_detect.corpus import Mapping, load_posts
+    from recruit_detect.training import train
+
+    posts = load_posts([small_corpus], Mapping(group_field=None))
+    monkeypatch.setattr(model, "LARGE_CORPUS", len(posts))
+    assert train(posts, seed=1)[1]["training"]["folds"] == 2
+    assert train(posts, seed=1, folds=4)[1]["training"]["folds"] == 4  # an explicit count wins
+    assert train(posts[:-1], seed=1)[1]["training"]["folds"] == 3
 
 
 def test_repeats_are_dropped_before_training_and_change_nothing(small_corpus):

@@ -199,34 +199,37 @@ class CueSet:
         return prefilter.Index([scanner.pattern for cue in self.cues for scanner in cue.scanners])
 
     @cached_property
-    def _phrase_index(self) -> dict[str, list[tuple[tuple[str, ...], str]]]:
-        """First word -> (remaining words, cue id) for every plain-word phrase."""
-        index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    def _phrase_trie(self) -> dict:
+        """Every plain-word phrase as a path of words; the key None holds the ids of the cues
+        whose phrase ends at that node. A trie, not a list per first word: "biaya", "tanpa" and
+        "tidak" each start 24-30 phrases, and trying them one by one was a third of `find`."""
+        trie: dict = {}
         for cue in self.cues:
             for phrase in cue.token_phrases:
-                first, *rest = phrase.lower().split()
-                index.setdefault(first, []).append((tuple(rest), cue.id))
-        return index
+                node = trie
+                for word in phrase.lower().split():
+                    node = node.setdefault(word, {})
+                node.setdefault(None, []).append(cue.id)
+        return trie
 
     def _phrase_spans(self, text: str, tokens) -> dict[str, list[tuple[int, int]]]:
         """Plain-word phrases on tokens: words one space apart (a phrase never runs across a line
         break), and neither end touching another letter or digit, as `_LEFT` and `_RIGHT` say."""
-        index = self._phrase_index
+        trie = self._phrase_trie
         spans: dict[str, list[tuple[int, int]]] = {}
         count = len(tokens)
-        for i in [i for i, (word, _) in enumerate(tokens) if word in index]:
+        for i in [i for i, (word, _) in enumerate(tokens) if word in trie]:
             word, start = tokens[i]
             if start and text[start - 1] in _ALNUM:
                 continue
-            for rest, cue_id in index[word]:
-                end = start + len(word)
-                for k, expected in enumerate(rest, i + 1):
-                    if k >= count or tokens[k][0] != expected or tokens[k][1] != end + 1 or text[end] != " ":
-                        break
-                    end = tokens[k][1] + len(expected)
-                else:
-                    if end == len(text) or text[end] not in _ALNUM:
+            node, end, k = trie[word], start + len(word), i + 1
+            while True:
+                if None in node and (end == len(text) or text[end] not in _ALNUM):
+                    for cue_id in node[None]:
                         spans.setdefault(cue_id, []).append((start, end))
+                if k >= count or tokens[k][1] != end + 1 or text[end] != " " or tokens[k][0] not in node:
+                    break
+                node, end, k = node[tokens[k][0]], tokens[k][1] + len(tokens[k][0]), k + 1
         return spans
 
     def find(self, norm: Normalized, tokens=None) -> tuple[CueHit, ...]:
