@@ -302,9 +302,10 @@ class BlockTfidf(TransformerMixin, BaseEstimator):
         # scattering the n-gram entries through a boolean mask cost twice as much.
         cue = np.flatnonzero(block == blocks)
         raw = data[cue]
-        np.log(data, out=data)
+        with np.errstate(invalid="ignore"):  # cue values are not counts, and may be below 0
+            np.log(data, out=data)
         data += 1.0  # sublinear tf
-        data[cue] = raw  # cue values are not counts
+        data[cue] = raw
         data *= self.scale_.take(cols)
         # l2 norm of each row within each n-gram block; cue columns are left as scaled
         key = np.repeat(np.arange(X.shape[0]) * (blocks + 1), np.diff(indptr)) + block
