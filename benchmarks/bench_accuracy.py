@@ -135,7 +135,10 @@ def outer_folds(texts, labels, groups, folds, seed):
 
 
 def datasets(args):
-    """(name, texts, labels, groups, duplicates dropped) for each dataset given on the command line."""
+    """(name, texts, labels, groups, duplicates dropped) for each dataset given on the command line;
+    none given is an error, not an empty results file over the committed one."""
+    if not (args.emscad or args.sms or args.corpus):
+        raise SystemExit("no dataset given: pass --emscad DIR, --sms CSV and/or --corpus FILE...")
     found = []
     if args.emscad:
         found.append(("emscad", *load_emscad(args.emscad), None))
