@@ -170,10 +170,11 @@ skops {md['libraries']['skops']}, numpy {md['libraries']['numpy']}). Corpus fing
 Scores an Indonesian social-media post with a calibrated probability that it is an illegal
 recruitment advertisement (non-procedural placement, trafficking lure or job fraud). Features:
 hashed word 1-2-grams and character 2-5-grams (within words) over normalized text, TF-IDF
-weighted per block and scaled by each n-gram's log-count ratio between the classes (NB-SVM; n-grams
-below 0.2 of their block's mean ratio are dropped), plus the cue engine's hits (active, negated and reported cues, obfuscation counts, money roles),
-weighted 0.05 against the n-grams. Model: a class-balanced linear SVM (squared hinge, C={tr['model']['C']}),
-calibrated with a Platt sigmoid fitted on out-of-fold scores.
+weighted per block and scaled by each n-gram's log-count ratio between the classes (NB-SVM;
+n-grams below 0.2 of their block's mean ratio are dropped), plus the cue engine's hits (active,
+negated and reported cues, obfuscation counts, money roles), weighted 0.05 against the n-grams.
+Model: a class-balanced linear SVM (squared hinge, C={tr['model']['C']}), calibrated with a Platt
+sigmoid fitted on out-of-fold scores.
 
 ## Training data
 
