@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from recruit_detect.features import char_buckets, word_buckets, word_spans
+from recruit_detect.counts import char_buckets, word_buckets, word_spans
 from recruit_detect.types import Analysis
 
 _WORD = re.compile(r"\S+")

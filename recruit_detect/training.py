@@ -10,11 +10,10 @@ import numpy as np
 
 from recruit_detect import __version__
 from recruit_detect.corpus import Post
+from recruit_detect.counts import analyze_and_count
 from recruit_detect.cues import default_cues
-from recruit_detect.detector import analyze
-from recruit_detect.entities import money_entities
 from recruit_detect.evaluate import format_metrics, metrics
-from recruit_detect.model import RiskModel, choose_thresholds, count_features, default_folds
+from recruit_detect.model import RiskModel, choose_thresholds, default_folds
 
 
 def deduplicate(normalized: list[str]) -> list[int]:
@@ -60,22 +59,6 @@ def near_duplicate_groups(texts: list[str], threshold: float = 0.5, max_df: int 
     return [f"dup:{root(k)}" for k in range(len(texts))]
 
 
-def _analyze_chunk(texts: list[str], batch: int = 500):
-    """The normalized texts and feature counts of `texts`, with only the entities the features read
-    (money): the others would be found and thrown away. Analyses are counted `batch` at a time
-    and dropped: training needs nothing else from them, and sending them to the parent (5.7 kB
-    pickled per post) cost 8-10% of the analysis phase on 40k posts and held 0.7 GiB more there."""
-    from scipy import sparse
-
-    cues = default_cues()
-    normalized, counts = [], []
-    for i in range(0, len(texts), batch):
-        analyses = [analyze(t, cues, money_entities) for t in texts[i:i + batch]]
-        normalized += [a.normalized.text for a in analyses]
-        counts.append(count_features(analyses))
-    return normalized, sparse.vstack(counts, format="csr")
-
-
 def analyze_all(texts: list[str], jobs: int = 1, chunk: int | None = None):
     """Analyze posts in order, in `jobs` worker processes when there are enough of them, and
     count their features there too (the counts are stateless, and counting in the parent was a
@@ -85,10 +68,10 @@ def analyze_all(texts: list[str], jobs: int = 1, chunk: int | None = None):
     # Four chunks per worker at least, so one slow chunk does not leave the other workers idle.
     chunk = chunk or max(250, min(2000, -(-len(texts) // (4 * max(jobs, 1)))))
     if jobs <= 1 or len(texts) <= chunk:
-        return _analyze_chunk(texts)
+        return analyze_and_count(texts)
     from joblib import Parallel, delayed
 
-    parts = Parallel(n_jobs=jobs)(delayed(_analyze_chunk)(texts[i:i + chunk]) for i in range(0, len(texts), chunk))
+    parts = Parallel(n_jobs=jobs)(delayed(analyze_and_count)(texts[i:i + chunk]) for i in range(0, len(texts), chunk))
     return [t for normalized, _ in parts for t in normalized], sparse.vstack([c for _, c in parts], format="csr")
 
 

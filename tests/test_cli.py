@@ -241,14 +241,15 @@ def test_parallel_analysis_counts_what_the_serial_path_counts(small_corpus):
     from recruit_detect.cues import default_cues
     from recruit_detect.detector import analyze
     from recruit_detect.model import count_features
-    from recruit_detect.training import _analyze_chunk, analyze_all, deduplicate
+    from recruit_detect.counts import analyze_and_count
+    from recruit_detect.training import analyze_all, deduplicate
 
     texts = [json.loads(line)["text"] for line in small_corpus.read_text(encoding="utf-8").splitlines()][:60]
     texts += texts[:3]  # three exact repeats
     analyses = [analyze(t, default_cues()) for t in texts]
     serial, counts = analyze_all(texts, jobs=1)
     parallel, parallel_counts = analyze_all(texts, jobs=2, chunk=25)
-    batched, batched_counts = _analyze_chunk(texts, batch=10)
+    batched, batched_counts = analyze_and_count(texts, batch=10)
     assert serial == parallel == batched == [a.normalized.text for a in analyses]
     assert (counts != count_features(analyses)).nnz == 0 and (counts != parallel_counts).nnz == 0
     assert (counts != batched_counts).nnz == 0

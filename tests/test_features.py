@@ -4,8 +4,9 @@ from collections import Counter
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
+from recruit_detect.counts import char_buckets, word_buckets, word_spans
 from recruit_detect.detector import analyze
-from recruit_detect.features import HashedChars, HashedWords, char_buckets, word_buckets, word_spans
+from recruit_detect.features import HashedChars, HashedWords
 
 
 def _reference_char_grams(text, lo, hi):
