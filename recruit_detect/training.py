@@ -114,6 +114,7 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
     warnings = [] if model.cross_validated_ else [
         "too few posts or groups per class for cross-validation: calibration, thresholds and metrics are "
         "in-sample and optimistic; add labelled posts before trusting this model"]
+    weights = model.pipeline_.named_steps["weights"]
     metadata = {
         "name": name,
         "warnings": warnings,
@@ -126,7 +127,8 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
         "label_map": label_map or {"illegal": 1, "other": 0},
         "training": {"posts": len(posts), "duplicates_dropped": dropped, "illegal": int(y.sum()),
                      "groups": int(len(set(groups))), "groups_from": groups_from, "folds": len(set(model.fold_)) if model.cross_validated_ else 0, "seed": seed,
-                     "model": {"C": model.C}, "seconds": {k: round(v, 1) for k, v in seconds.items()}},
+                     "model": {"C": model.C, "min_ratio": weights.min_ratio, "cue_weight": weights.cue_weight},
+                     "seconds": {k: round(v, 1) for k, v in seconds.items()}},
         "thresholds": thresholds.to_dict(),
         "cross_validated": oof,
     }
@@ -137,6 +139,13 @@ def _timing(seconds: dict | None) -> str:
     if not seconds:
         return ""
     return "Training took " + ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()) + ".\n"
+
+
+def _fold_caveat(folds: int) -> str:
+    if folds < 2:
+        return ""
+    return (f"Each fold's model learned from {folds - 1} of {folds} parts of the posts, so these figures understate the "
+            "final model a little, and most with 2 folds.\n")
 
 
 def model_card(md: dict) -> str:
@@ -154,8 +163,8 @@ Scores an Indonesian social-media post with a calibrated probability that it is 
 recruitment advertisement (non-procedural placement, trafficking lure or job fraud). Features:
 hashed word 1-2-grams and character 2-5-grams (within words) over normalized text, TF-IDF
 weighted per block and scaled by each n-gram's log-count ratio between the classes (NB-SVM;
-n-grams below 0.2 of their block's mean ratio are dropped), plus the cue engine's hits (active,
-negated and reported cues, obfuscation counts, money roles), weighted 0.05 against the n-grams.
+n-grams below {tr['model']['min_ratio']} of their block's mean ratio are dropped), plus the cue engine's hits (active,
+negated and reported cues, obfuscation counts, money roles), weighted {tr['model']['cue_weight']} against the n-grams.
 Model: a class-balanced linear SVM (squared hinge, C={tr['model']['C']}), calibrated with a Platt
 sigmoid fitted on out-of-fold scores.
 
@@ -174,6 +183,7 @@ sigmoid fitted on out-of-fold scores.
 
 ## Cross-validated metrics (grouped, out of fold)
 
+{_fold_caveat(tr['folds'])}
 ```
 {format_metrics(cv)}
 ```
