@@ -155,6 +155,21 @@ def test_train_and_evaluate_with_column_mapping(tmp_path, small_corpus):
     assert m["n"] == len(rows) and m["positives"] == 80 and set(m["by_label"]) == {"no", "yes"}
 
 
+def test_reading_a_corpus_leaves_no_arrow_copy_in_the_datasets_cache(tmp_path, monkeypatch):
+    import datasets
+
+    from recruit_detect.corpus import read_rows
+
+    cache = tmp_path / "hf-cache"
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", cache)  # where load_dataset caches by default
+    (tmp_path / "ads.csv").write_text('id,text,label\n1,"gaji 15jt, biaya 20jt",illegal\n2,halo,other\n', encoding="utf-8")
+    (tmp_path / "ads.jsonl").write_text('{"id": "a", "text": "kerja di kamboja", "label": "illegal"}\n', encoding="utf-8")
+    assert read_rows(tmp_path / "ads.csv") == [{"id": 1, "text": "gaji 15jt, biaya 20jt", "label": "illegal"},
+                                               {"id": 2, "text": "halo", "label": "other"}]
+    assert read_rows(tmp_path / "ads.jsonl") == [{"id": "a", "text": "kerja di kamboja", "label": "illegal"}]
+    assert not cache.exists() or not any(p.is_file() for p in cache.rglob("*"))
+
+
 def test_train_with_one_class_is_a_usage_error(tmp_path, small_corpus):
     result = CliRunner().invoke(cli, ["train", str(small_corpus), "-o", str(tmp_path / "m"), "--positive", "nothing"])
     assert result.exit_code == 2 and "only one class" in result.stderr
