@@ -6,9 +6,11 @@ Each generated post keeps its source post's label and group, so the cross-valida
 grouped by source and the perturbed copies never leak across folds. Perturbations (new digits,
 a sentence from another post, hashtags, case) make the copies distinct after normalization.
 
-    python benchmarks/bench_train.py --sizes 100000 [--jobs 1 2]
+    python benchmarks/bench_train.py --sizes 100000 [--jobs 1 2] [--repeat 3]
 
-Writes benchmarks/results/train_<size>.json and prints a table.
+Writes benchmarks/results/train_<size>.json and prints a table. With --repeat, each row is the run
+with the median time, with every run's time beside it: this machine's speed swings by half from
+one hour to the next.
 """
 from __future__ import annotations
 
@@ -43,11 +45,31 @@ def build_corpus(corpus_files, n: int, seed: int = 0):
         yield {"id": f"g{i}", "text": text, "label": src["label"], "group": src.get("group") or src["id"]}
 
 
+def _run(path: str, out: str, size: int, jobs: int) -> dict:
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "recruit_detect", "train", path, "-o", out,
+                             "--group-field", "group", "--jobs", str(jobs)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)  # peak RSS of the process or its largest worker
+    seconds = time.perf_counter() - start
+    if status:
+        raise SystemExit(f"training with {jobs} jobs failed:\n{stderr}")
+    card = json.loads(Path(out, "metadata.json").read_text())
+    row = {"jobs": jobs, "posts": size, "seconds": round(seconds, 1), "peak_rss_mib": round(usage.ru_maxrss / 1024),
+           "trained_on": card["training"]["posts"], "oof_f1": card["cross_validated"]["f1"],
+           "phases": card["training"]["seconds"]}
+    print(f"{size:>9,} posts  jobs {jobs}  {seconds:7.1f} s  peak RSS {row['peak_rss_mib']} MiB  "
+          f"OOF F1 {row['oof_f1']}  phases {row['phases']}", flush=True)
+    return row
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--corpus", nargs="+", default=sorted(str(p) for p in (ROOT / "corpus").glob("*.jsonl")))
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each job count; the median run is kept")
     args = ap.parse_args()
     for size in args.sizes:
         rows = []
@@ -57,22 +79,9 @@ def main():
                 for post in build_corpus(args.corpus, size):
                     f.write(json.dumps(post, ensure_ascii=False) + "\n")
             for jobs in args.jobs:
-                out = os.path.join(tmp, f"model{jobs}")
-                start = time.perf_counter()
-                proc = subprocess.Popen([sys.executable, "-m", "recruit_detect", "train", path, "-o", out,
-                                         "--group-field", "group", "--jobs", str(jobs)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-                stderr = proc.stderr.read()
-                _, status, usage = os.wait4(proc.pid, 0)  # peak RSS of the process or its largest worker
-                seconds = time.perf_counter() - start
-                if status:
-                    raise SystemExit(f"training with {jobs} jobs failed:\n{stderr}")
-                card = json.loads(Path(out, "metadata.json").read_text())
-                rows.append({"jobs": jobs, "posts": size, "seconds": round(seconds, 1),
-                             "peak_rss_mib": round(usage.ru_maxrss / 1024), "trained_on": card["training"]["posts"],
-                             "oof_f1": card["cross_validated"]["f1"], "phases": card["training"]["seconds"]})
-                print(f"{size:>9,} posts  jobs {jobs}  {seconds:7.1f} s  peak RSS {rows[-1]['peak_rss_mib']} MiB  "
-                      f"OOF F1 {rows[-1]['oof_f1']}  phases {rows[-1]['phases']}", flush=True)
+                runs = [_run(path, os.path.join(tmp, f"model{jobs}"), size, jobs) for _ in range(args.repeat)]
+                median = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+                rows.append(dict(median, runs_seconds=[r["seconds"] for r in runs]))  # in the order they ran
         result = {"size": size, "rows": rows,
                   "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                               "platform": platform.platform()}}
