@@ -149,7 +149,7 @@ class BlockTfidf(TransformerMixin, BaseEstimator):
         kept = np.flatnonzero((self.scale_ != 0).take(X.indices) & (X.data != 0))
         indptr = np.searchsorted(kept, X.indptr)  # entries kept before each row
         data, cols = X.data.take(kept).astype(np.float64, copy=False), X.indices.take(kept)
-        del kept  # 8 bytes an entry: training transforms two matrices at once, in threads
+        del kept  # 8 bytes an entry, and training transforms in two processes at once
         # The block of each entry (== blocks: a cue column): one comparison per block edge took
         # 0.04-0.06 s on the 23M entries of 20,000 posts, np.searchsorted 0.26-0.47 s.
         blocks = len(self.blocks)

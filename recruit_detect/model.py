@@ -107,11 +107,11 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         head = Pipeline(pipeline.steps[1:])
         splits = grouped_folds(y, groups, self.folds, self.seed)
         self.cross_validated_ = bool(splits)
-        # The final fit runs beside the fold fits (it is the longest, so it goes first), in threads:
-        # liblinear and the TF-IDF step's array operations release the GIL, and threads share the
-        # counts that worker processes were each sent (1.4 GB for bench_train's 100,000 posts:
-        # the fits took 38.6 s in threads against 44.3 s in processes).
-        final, *folds = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+        # The final fit runs beside the fold fits (it is the longest, so it goes first), in worker
+        # processes, not threads: threads were 10% faster on bench_train's 100,000 posts, but
+        # liblinear draws from one random generator per process, so fits running side by side in
+        # threads disturbed each other's draws and gave a different model on every run.
+        final, *folds = Parallel(n_jobs=self.n_jobs)(
             [delayed(_fit)(head, counts, y)] + [delayed(_fit)(head, counts, y, tr, te) for tr, te in splits])
         self.pipeline_ = Pipeline(pipeline.steps[:1] + final.steps)
         if splits:

@@ -224,6 +224,21 @@ def test_same_seed_gives_identical_metrics(small_corpus):
     assert runs[0]["training"]["folds"] == 3  # the default below LARGE_CORPUS posts
 
 
+def test_parallel_fits_give_the_serial_model_exactly(records):
+    """liblinear draws from one random generator per process: fits that ran in threads shared it
+    and gave a different model on every run."""
+    import numpy as np
+
+    from recruit_detect.model import RiskModel
+    from recruit_detect.training import analyze_all
+
+    _, counts = analyze_all([r["text"] for r in records], jobs=1)
+    y, groups = np.array([r["label"] == "illegal" for r in records]), np.array([r["group"] for r in records])
+    serial, parallel = (RiskModel(folds=3, n_jobs=jobs).fit(None, y, groups, counts=counts) for jobs in (1, 2))
+    assert np.array_equal(serial.pipeline_.named_steps["linear"].coef_, parallel.pipeline_.named_steps["linear"].coef_)
+    assert np.array_equal(serial.oof_proba_, parallel.oof_proba_)
+
+
 def test_a_large_corpus_is_cross_validated_with_two_folds(small_corpus, monkeypatch):
     from recruit_detect import model
     from recruit_detect.corpus import Mapping, load_posts
