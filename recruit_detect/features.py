@@ -128,11 +128,10 @@ class BlockTfidf(TransformerMixin, BaseEstimator):
         N-grams below `min_ratio` of their block's mean also get 0, and `transform` drops them. They
         are about as common in both classes, so they are the commonest n-grams and carry almost
         no weight. On bench_train's 100,000 posts, 0.2 keeps 773 of a post's 1,145 non-zeros and
-        0.3 keeps 539; the fits (final and two folds) took 42.4 s at 0.2 (session 7) and 34.3 s at 0.3
-        in the same hour. The
-        fraud-class F1 of bench_accuracy's outer folds, EMSCAD / SMS / corpus: 0.8288 / 0.9626 /
-        0.9698 at 0.2, 0.8288 / 0.9626 / 0.9692 at 0.3 (one corpus post), 0.8280 / 0.9626 /
-        0.9685 at 0.4."""
+        0.3 keeps 539; the fits (final and two folds) took 42.4 s at 0.2 (session 7) and 34.3 s
+        at 0.3 in the same hour. The fraud-class F1 of bench_accuracy's outer folds, EMSCAD / SMS /
+        corpus: 0.8288 / 0.9626 / 0.9698 at 0.2, 0.8288 / 0.9626 / 0.9692 at 0.3 (one corpus
+        post), 0.8280 / 0.9626 / 0.9685 at 0.4."""
         ratio = np.zeros(edges[-1])
         for a, b in zip(edges, edges[1:]):
             seen = np.flatnonzero(pos[a:b] + neg[a:b]) + a
