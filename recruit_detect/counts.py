@@ -174,13 +174,14 @@ def cue_counts(analyses, cue_ids: tuple[str, ...]) -> sparse.csr_matrix:
     return sparse.csr_matrix(rows)
 
 
-def count(analyses) -> sparse.csr_matrix:
-    """The default pipeline's counts step (features.build_features' `counts`): the word, the
-    character and the cue blocks side by side."""
-    words = word_buckets([doc.tokens for doc in analyses], WORD_BITS)
-    chars = char_buckets([doc.normalized.text for doc in analyses], CHAR_NGRAMS, CHAR_BITS)
-    return sparse.hstack([count_pairs(*words, len(analyses), WORD_BITS), count_pairs(*chars, len(analyses), CHAR_BITS),
-                          cue_counts(analyses, default_cues().ids)]).tocsr()
+def count(analyses, word_bits: int = WORD_BITS, char_bits: int = CHAR_BITS, char_ngrams: tuple[int, int] = CHAR_NGRAMS,
+          cue_ids: tuple[str, ...] | None = None) -> sparse.csr_matrix:
+    """The pipeline's counts step (features.build_features' `counts`, the defaults by default):
+    the word, the character and the cue blocks side by side."""
+    words = word_buckets([doc.tokens for doc in analyses], word_bits)
+    chars = char_buckets([doc.normalized.text for doc in analyses], char_ngrams, char_bits)
+    return sparse.hstack([count_pairs(*words, len(analyses), word_bits), count_pairs(*chars, len(analyses), char_bits),
+                          cue_counts(analyses, cue_ids or default_cues().ids)]).tocsr()
 
 
 def analyze_and_count(texts: list[str], batch: int = 500):

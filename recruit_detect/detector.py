@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from recruit_detect import safe_regex
 from recruit_detect.cues import CueSet, default_cues
@@ -13,6 +14,9 @@ from recruit_detect.errors import ModelError
 from recruit_detect.normalize import normalize
 from recruit_detect.tokens import tokenize
 from recruit_detect.types import Analysis, Thresholds, Verdict
+
+if TYPE_CHECKING:  # scorer.py imports this module (through counts.py)
+    from recruit_detect.scorer import LinearScorer
 
 
 def analyze(post: str, cues: CueSet | None = None, entities=find_entities) -> Analysis:
@@ -88,16 +92,25 @@ def check_model_dir(folder: str | os.PathLike) -> str:
 
 @dataclass(frozen=True)
 class Detector:
-    model: object
+    model: LinearScorer
     metadata: dict
     cues: CueSet
 
     @classmethod
     def load(cls, folder: str | os.PathLike | None = None) -> "Detector":
-        from recruit_detect.persist import load_model
+        """The model's arrays, read as data (see scorer.py); a file in another skops format is
+        built by skops and its arrays taken from the objects."""
+        from recruit_detect.persist import UnreadableModelData, load_model, read_model_data
+        from recruit_detect.scorer import LinearScorer
 
-        model, metadata = load_model(folder or default_model_dir())
-        return cls(model, metadata, _matching_cues(metadata))
+        folder = folder or default_model_dir()
+        try:
+            data, metadata = read_model_data(folder)
+            scorer = LinearScorer.from_data(data)
+        except UnreadableModelData:
+            model, metadata = load_model(folder)
+            scorer = LinearScorer.from_model(model)
+        return cls(scorer, metadata, _matching_cues(metadata))
 
     @property
     def thresholds(self) -> Thresholds:

@@ -12,32 +12,26 @@ from collections import defaultdict
 import numpy as np
 
 from recruit_detect.counts import char_buckets, word_buckets, word_spans
+from recruit_detect.scorer import LinearScorer
 from recruit_detect.types import Analysis
 
 _WORD = re.compile(r"\S+")
 
 
-def term_weights(model, doc: Analysis, top: int = 5) -> list[tuple[int, int, float]]:
+def term_weights(scorer: LinearScorer, doc: Analysis, top: int = 5) -> list[tuple[int, int, float]]:
     """Up to `top` words for and `top` against, as (start, end, weight) in the original post,
     strongest first; weights are in the model's decision (log-odds) units."""
-    pipeline = model.pipeline_
-    counts = pipeline.named_steps["counts"]
-    coef = pipeline.named_steps["linear"].coef_.ravel()
-    row = pipeline[:-1].transform([doc]).tocsr()
+    coef = scorer.coef.ravel()
+    row = scorer.weighted([doc])
     values = dict(zip(row.indices, row.data))
     text = doc.normalized.text
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
     credit: dict[tuple[int, int], float] = defaultdict(float)
-    offset = 0
-    for name, hasher in counts.transformer_list:
-        if name == "cues":
-            break
-        if name == "words":
-            _, buckets = word_buckets([doc.tokens], hasher.bits)
-            spans = word_spans(doc.tokens)
-        else:
-            _, buckets, starts, ends = char_buckets([text], tuple(hasher.ngram_range), hasher.bits, spans=True)
-            spans = list(zip(np.maximum(starts, 0).tolist(), np.minimum(ends, len(text)).tolist()))
+    _, chars, starts, ends = char_buckets([text], scorer.char_ngrams, scorer.char_bits, spans=True)
+    char_spans = list(zip(np.maximum(starts, 0).tolist(), np.minimum(ends, len(text)).tolist()))
+    blocks = [(word_buckets([doc.tokens], scorer.word_bits)[1], word_spans(doc.tokens), 0),  # (buckets, spans,
+              (chars, char_spans, 1 << scorer.word_bits)]  # the block's first column)
+    for buckets, spans, offset in blocks:
         occurrences: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for bucket, span in zip(buckets.tolist(), spans):
             occurrences[bucket].append(span)
@@ -47,7 +41,6 @@ def term_weights(model, doc: Analysis, top: int = 5) -> list[tuple[int, int, flo
                 share = values[j] * coef[j] / len(spans)
                 for span in spans:
                     credit[span] += share
-        offset += 2 ** hasher.bits
     # Merge n-gram credit onto whitespace words so a bigram and its words read as one term.
     per_word: dict[tuple[int, int], float] = defaultdict(float)
     for (a, b), weight in credit.items():

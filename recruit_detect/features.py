@@ -14,6 +14,7 @@ from sklearn.pipeline import FeatureUnion
 from recruit_detect.counts import (CHAR_BITS, CHAR_NGRAMS, WORD_BITS, char_buckets, count_pairs, cue_counts, cue_names,
                                    word_buckets)
 from recruit_detect.cues import default_cues
+from recruit_detect.scorer import weigh
 
 
 class HashedWords(TransformerMixin, BaseEstimator):
@@ -142,31 +143,4 @@ class BlockTfidf(TransformerMixin, BaseEstimator):
         return ratio
 
     def transform(self, X):
-        X = sparse.csr_matrix(X)  # counts: no duplicates (see _counts)
-        # Keep only the entries that are not zero (log 0 would poison the row) and not an n-gram
-        # weighted 0 (see _log_count_ratios), so the SVM visits fewer. Reading the column scales
-        # at random is the dearest step (about 1 s for the 46M entries of 40,000 posts).
-        kept = np.flatnonzero((self.scale_ != 0).take(X.indices) & (X.data != 0))
-        indptr = np.searchsorted(kept, X.indptr)  # entries kept before each row
-        data, cols = X.data.take(kept).astype(np.float64, copy=False), X.indices.take(kept)
-        del kept  # 8 bytes an entry, and training transforms in two processes at once
-        # The block of each entry (== blocks: a cue column): one comparison per block edge took
-        # 0.04-0.06 s on the 23M entries of 20,000 posts, np.searchsorted 0.26-0.47 s.
-        blocks = len(self.blocks)
-        block = sum((cols >= edge).view(np.int8) for edge in np.cumsum(self.blocks))
-        # Whole-array operations, with the few cue entries put back afterwards: gathering and
-        # scattering the n-gram entries through a boolean mask cost twice as much.
-        cue = np.flatnonzero(block == blocks)
-        raw = data[cue]
-        with np.errstate(invalid="ignore"):  # cue values are not counts, and may be below 0
-            np.log(data, out=data)
-        data += 1.0  # sublinear tf
-        data[cue] = raw
-        data *= self.scale_.take(cols)
-        # l2 norm of each row within each n-gram block; cue columns are left as scaled
-        key = np.repeat(np.arange(X.shape[0]) * (blocks + 1), np.diff(indptr)) + block
-        norms = np.sqrt(np.bincount(key, weights=data * data, minlength=X.shape[0] * (blocks + 1)))[key]
-        norms[cue] = 1.0
-        norms[norms == 0] = 1.0
-        data /= norms
-        return sparse.csr_matrix((data, cols, indptr), shape=X.shape)
+        return weigh(X, self.scale_, self.blocks)

@@ -2,18 +2,25 @@
 
 Loading verifies the hash, refuses symlinks that leave the folder, and lets skops build only the
 types on TRUSTED below; anything else fails closed. Pickle and joblib are never used for models.
+Scoring reads the same file as data alone (`read_model_data`): no object is built and no class
+imported, so it needs neither skops nor scikit-learn.
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
+
+import numpy as np
 
 from recruit_detect.errors import ModelError, UntrustedModelError
 
 FORMAT_VERSION = 1
+SKOPS_PROTOCOL = 2  # the schema version of skops files that read_model_data reads
 MODEL_FILE, METADATA_FILE, CARD_FILE = "model.skops", "metadata.json", "MODEL_CARD.md"
 
 # Every type a recruit-detect model is built from. Kept in code, never read from the model file.
@@ -107,6 +114,52 @@ def check_model(folder: str | os.PathLike) -> dict:
         raise UntrustedModelError(f"{path} does not match the sha256 in {METADATA_FILE}; the file was changed "
                                   "after training: retrain or restore the original")
     return metadata
+
+
+class UnreadableModelData(Exception):
+    """The file holds a node `read_model_data` does not read (another skops format, say):
+    load it with `load_model` instead."""
+
+
+def _node_data(node: dict, archive: zipfile.ZipFile):
+    """The value of one skops schema node as plain data: JSON values, lists, dicts, and numeric
+    arrays read with `allow_pickle=False`. An object becomes a dict of its attributes with its
+    type name under "__type__", and only a type on TRUSTED is accepted."""
+    loader = node.get("__loader__")
+    if loader == "JsonNode":
+        return json.loads(node["content"])
+    if loader in ("ListNode", "TupleNode"):
+        return [_node_data(item, archive) for item in node["content"]]
+    if loader == "DictNode":
+        return {key: _node_data(value, archive) for key, value in node["content"].items()}
+    if loader == "ObjectNode":
+        name = f"{node['__module__']}.{node['__class__']}"
+        if name not in TRUSTED:
+            raise UntrustedModelError(f"the model file holds a {name}, which is not on the trusted list; refusing to load it")
+        return {"__type__": name, **_node_data(node["content"], archive)}
+    if loader == "NdArrayNode" and node.get("type") == "numpy":
+        with archive.open(node["file"]) as f:
+            try:
+                return np.load(io.BytesIO(f.read()), allow_pickle=False)
+            except ValueError:  # an array of Python objects, which only unpickling could build
+                raise UntrustedModelError(f"the model file's {node['file']} is not an array of numbers; refusing to "
+                                          "load it") from None
+    raise UnreadableModelData(f"a skops {loader} node")
+
+
+def read_model_data(folder: str | os.PathLike) -> tuple[dict, dict]:
+    """Return (the model as data, metadata) after `check_model`'s checks; see `_node_data`."""
+    metadata = check_model(folder)
+    path = Path(folder) / MODEL_FILE
+    try:
+        with zipfile.ZipFile(path) as archive:
+            schema = json.loads(archive.read("schema.json"))
+            if schema.get("protocol") != SKOPS_PROTOCOL:
+                raise UnreadableModelData(f"skops protocol {schema.get('protocol')!r}")
+            return _node_data(schema, archive), metadata
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+        raise UntrustedModelError(f"{path} is not a skops model file ({type(exc).__name__}); only skops files "
+                                  "made by `recruit-detect train` are loaded") from None
 
 
 def load_model(folder: str | os.PathLike):

@@ -1,3 +1,4 @@
+import io
 import json
 import pickle
 import shutil
@@ -10,7 +11,7 @@ from click.testing import CliRunner
 from recruit_detect.cli import cli
 from recruit_detect.detector import analyze
 from recruit_detect.errors import ModelError, UntrustedModelError
-from recruit_detect.persist import load_model, save_model
+from recruit_detect.persist import load_model, read_model_data, save_model
 
 POSTS = ["Dicari TKW ke Taiwan, biaya admin 5jt transfer dulu", "Toko roti butuh kasir, gaji UMR",
          "Waspada penipuan lowongan ke Kamboja, kata polisi"]
@@ -30,12 +31,17 @@ def _copy(src, dst):
     return dst
 
 
-def test_tampered_model_is_refused(small_model, tmp_path):
+# Both readers of a model file: skops building the objects, and scoring's read as data.
+READERS = pytest.mark.parametrize("read", [load_model, read_model_data], ids=["skops", "data"])
+
+
+@READERS
+def test_tampered_model_is_refused(small_model, tmp_path, read):
     folder = _copy(small_model, tmp_path / "m")
     with open(folder / "model.skops", "ab") as f:
         f.write(b"\0")
     with pytest.raises(UntrustedModelError, match="does not match the sha256"):
-        load_model(folder)
+        read(folder)
 
 
 def _rehash(folder):
@@ -51,13 +57,14 @@ class Boom:
         return (exec, ("import pathlib; pathlib.Path('PWNED').write_text('x')",))
 
 
-def test_pickle_file_is_refused_and_never_executed(small_model, tmp_path, monkeypatch):
+@READERS
+def test_pickle_file_is_refused_and_never_executed(small_model, tmp_path, monkeypatch, read):
     monkeypatch.chdir(tmp_path)
     folder = _copy(small_model, tmp_path / "m")
     (folder / "model.skops").write_bytes(pickle.dumps(Boom()))
     _rehash(folder)
     with pytest.raises(UntrustedModelError, match="not a skops model file"):
-        load_model(folder)
+        read(folder)
     assert not (tmp_path / "PWNED").exists()
 
 
@@ -77,29 +84,58 @@ def test_score_refuses_a_pickle_that_passes_the_quick_checks(small_model, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "m"]  # no output, partial or PWNED
 
 
-def test_unknown_type_in_skops_file_is_refused(small_model, tmp_path):
-    folder = _copy(small_model, tmp_path / "m")
+def _rewrite_archive(folder, change):
+    """Apply `change` to the model file's {name: bytes} and rehash it, as someone who can write
+    both files could."""
     path = folder / "model.skops"
     with zipfile.ZipFile(path) as z:
         files = {n: z.read(n) for n in z.namelist()}
-    schema = json.loads(files["schema.json"])
-    schema["__module__"], schema["__class__"] = "os", "system"  # a type nobody trusted
-    files["schema.json"] = json.dumps(schema).encode()
+    change(files)
     with zipfile.ZipFile(path, "w") as z:
         for name, data in files.items():
             z.writestr(name, data)
     _rehash(folder)
+
+
+@READERS
+def test_unknown_type_in_skops_file_is_refused(small_model, tmp_path, read):
+    folder = _copy(small_model, tmp_path / "m")
+
+    def change(files):
+        schema = json.loads(files["schema.json"])
+        schema["__module__"], schema["__class__"] = "os", "system"  # a type nobody trusted
+        files["schema.json"] = json.dumps(schema).encode()
+
+    _rewrite_archive(folder, change)
     with pytest.raises(UntrustedModelError, match="not on the trusted list"):
-        load_model(folder)
+        read(folder)
 
 
-def test_link_out_of_the_folder_is_refused(small_model, tmp_path):
+def test_an_array_of_objects_is_refused_and_never_unpickled(small_model, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder = _copy(small_model, tmp_path / "m")
+
+    def change(files):
+        schema = json.loads(files["schema.json"])
+        name = schema["content"]["content"]["calibrator_"]["content"]["content"]["coef_"]["file"]
+        buffer = io.BytesIO()
+        np.save(buffer, np.array([Boom()], dtype=object), allow_pickle=True)
+        files[name] = buffer.getvalue()
+
+    _rewrite_archive(folder, change)
+    with pytest.raises(UntrustedModelError, match="is not an array of numbers"):
+        read_model_data(folder)
+    assert not (tmp_path / "PWNED").exists()
+
+
+@READERS
+def test_link_out_of_the_folder_is_refused(small_model, tmp_path, read):
     folder = _copy(small_model, tmp_path / "m")
     outside = tmp_path / "outside.skops"
     shutil.move(folder / "model.skops", outside)
     (folder / "model.skops").symlink_to(outside)
     with pytest.raises(UntrustedModelError, match="link that points outside"):
-        load_model(folder)
+        read(folder)
 
 
 def test_missing_folder_and_files(tmp_path):
