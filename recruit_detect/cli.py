@@ -138,8 +138,9 @@ def _render(post: str, rec: dict, lang: str) -> str:
                 lines.append(click.style(f"    ⚖ {c['law']}", dim=True))
     terms = rec.get("terms", [])
     if terms:
-        ups = ", ".join(f"{t['text']} (+{t['weight']:.2f})" for t in terms if t["weight"] > 0)
-        downs = ", ".join(f"{t['text']} ({t['weight']:.2f})" for t in terms if t["weight"] < 0)
+        # only the words whose weight shows at two decimals: "(-0.00)" tells an officer nothing
+        ups = ", ".join(f"{t['text']} (+{t['weight']:.2f})" for t in terms if t["weight"] >= 0.005)
+        downs = ", ".join(f"{t['text']} ({t['weight']:.2f})" for t in terms if t["weight"] <= -0.005)
         lines.append("")
         if ups:
             lines.append(("model words for: " if en else "kata yang menaikkan risiko: ") + ups)

@@ -50,6 +50,16 @@ def test_check_reads_stdin_and_renders_text(run):
     assert "\x1b[" not in result.stdout  # no colour when not on a terminal
 
 
+def test_check_text_lists_only_the_words_whose_weight_shows():
+    from recruit_detect.cli import _render
+
+    terms = [{"start": 0, "end": 5, "text": "biaya", "weight": 0.21}, {"start": 6, "end": 11, "text": "admin", "weight": 0.004},
+             {"start": 12, "end": 15, "text": "5jt", "weight": -0.005}, {"start": 16, "end": 20, "text": "visa", "weight": -0.003}]
+    rec = {"risk": 0.9, "band": "high", "illegal": True, "cues": [], "terms": terms, "entities": {}, "model": "m"}
+    lines = _render("biaya admin 5jt visa", rec, "id").splitlines()
+    assert "kata yang menaikkan risiko: biaya (+0.21)" in lines and "kata yang menurunkan risiko: 5jt (-0.01)" in lines
+
+
 def test_check_exit_code(run):
     flagged = run("check", "--format", "json", "--exit-code", FEE_AD)
     assert flagged.exit_code == 3 and json.loads(flagged.stdout)["illegal"] is True
