@@ -29,8 +29,9 @@ def term_weights(scorer: LinearScorer, doc: Analysis, top: int = 5) -> list[tupl
     credit: dict[tuple[int, int], float] = defaultdict(float)
     _, chars, starts, ends = char_buckets([text], scorer.char_ngrams, scorer.char_bits, spans=True)
     char_spans = list(zip(np.maximum(starts, 0).tolist(), np.minimum(ends, len(text)).tolist()))
-    blocks = [(word_buckets([doc.tokens], scorer.word_bits)[1], word_spans(doc.tokens), 0),  # (buckets, spans,
-              (chars, char_spans, 1 << scorer.word_bits)]  # the block's first column)
+    # (buckets, spans, first column) of the word block, then of the character block
+    blocks = [(word_buckets([doc.tokens], scorer.word_bits)[1], word_spans(doc.tokens), 0),
+              (chars, char_spans, 1 << scorer.word_bits)]
     for buckets, spans, offset in blocks:
         occurrences: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for bucket, span in zip(buckets.tolist(), spans):

@@ -136,7 +136,10 @@ def _node_data(node: dict, archive: zipfile.ZipFile):
         name = f"{node['__module__']}.{node['__class__']}"
         if name not in TRUSTED:
             raise UntrustedModelError(f"the model file holds a {name}, which is not on the trusted list; refusing to load it")
-        return {"__type__": name, **_node_data(node["content"], archive)}
+        state = _node_data(node["content"], archive)
+        if not isinstance(state, dict):  # an object saved by its own reducer, not as attributes
+            raise UnreadableModelData(f"a {name} not saved as attributes")
+        return {"__type__": name, **state}
     if loader == "NdArrayNode" and node.get("type") == "numpy":
         with archive.open(node["file"]) as f:
             try:

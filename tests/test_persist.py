@@ -128,6 +128,21 @@ def test_an_array_of_objects_is_refused_and_never_unpickled(small_model, tmp_pat
     assert not (tmp_path / "PWNED").exists()
 
 
+def test_an_object_not_saved_as_attributes_is_left_to_skops(small_model, tmp_path):
+    from recruit_detect.persist import UnreadableModelData
+
+    folder = _copy(small_model, tmp_path / "m")
+
+    def change(files):
+        schema = json.loads(files["schema.json"])
+        schema["content"]["content"]["calibrator_"]["content"] = {"__loader__": "ListNode", "content": []}
+        files["schema.json"] = json.dumps(schema).encode()
+
+    _rewrite_archive(folder, change)
+    with pytest.raises(UnreadableModelData, match="LogisticRegression not saved as attributes"):
+        read_model_data(folder)
+
+
 @READERS
 def test_link_out_of_the_folder_is_refused(small_model, tmp_path, read):
     folder = _copy(small_model, tmp_path / "m")
