@@ -31,7 +31,7 @@ def term_weights(scorer: LinearScorer, doc: Analysis, top: int = 5) -> list[tupl
     char_spans = list(zip(np.maximum(starts, 0).tolist(), np.minimum(ends, len(text)).tolist()))
     # (buckets, spans, first column) of the word block, then of the character block
     blocks = [(word_buckets([doc.tokens], scorer.word_bits)[1], word_spans(doc.tokens), 0),
-              (chars, char_spans, 1 << scorer.word_bits)]
+              (chars, char_spans, scorer.blocks[0])]
     for buckets, spans, offset in blocks:
         occurrences: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for bucket, span in zip(buckets.tolist(), spans):
