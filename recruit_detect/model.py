@@ -20,6 +20,7 @@ from sklearn.svm import LinearSVC
 
 from recruit_detect.features import build_features
 from recruit_detect.types import Thresholds
+from recruit_detect.workers import run_all
 
 
 def build_pipeline(C: float = 2.0, seed: int = 0) -> Pipeline:
@@ -89,8 +90,6 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, groups=None, counts=None):
         """`counts`, when given, is `count_features(X)`, already computed (training.analyze_all
         counts in its worker processes), and X is not needed."""
-        from joblib import Parallel, delayed
-
         y = np.asarray(y, dtype=int)
         if set(np.unique(y)) != {0, 1}:
             raise ValueError("training needs both illegal and non-illegal posts")
@@ -111,8 +110,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         # processes, not threads. Threads fitted bench_train's 100,000 posts 6-13% faster, but
         # liblinear draws from one random generator per process, so fits running side by side in
         # threads disturbed each other's draws and gave a different model on every run.
-        final, *folds = Parallel(n_jobs=self.n_jobs)(
-            [delayed(_fit)(head, counts, y)] + [delayed(_fit)(head, counts, y, tr, te) for tr, te in splits])
+        final, *folds = run_all(_fit, [(head, counts, y)] + [(head, counts, y, tr, te) for tr, te in splits],
+                                self.n_jobs)
         self.pipeline_ = Pipeline(pipeline.steps[:1] + final.steps)
         if splits:
             oof = np.zeros(len(y))

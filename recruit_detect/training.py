@@ -14,6 +14,7 @@ from recruit_detect.counts import analyze_and_count
 from recruit_detect.cues import default_cues
 from recruit_detect.evaluate import format_metrics, metrics
 from recruit_detect.model import RiskModel, choose_thresholds, default_folds
+from recruit_detect.workers import run_all
 
 
 def deduplicate(normalized: list[str]) -> list[int]:
@@ -69,9 +70,8 @@ def analyze_all(texts: list[str], jobs: int = 1, chunk: int | None = None):
     chunk = chunk or max(250, min(2000, -(-len(texts) // (4 * max(jobs, 1)))))
     if jobs <= 1 or len(texts) <= chunk:
         return analyze_and_count(texts)
-    from joblib import Parallel, delayed
-
-    parts = Parallel(n_jobs=jobs)(delayed(analyze_and_count)(texts[i:i + chunk]) for i in range(0, len(texts), chunk))
+    analyze_and_count(texts[:1])  # builds the cue set, automata and lexicons once, for the workers to inherit
+    parts = run_all(analyze_and_count, [(texts[i:i + chunk],) for i in range(0, len(texts), chunk)], jobs)
     return [t for normalized, _ in parts for t in normalized], sparse.vstack([c for _, c in parts], format="csr")
 
 
