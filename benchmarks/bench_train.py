@@ -8,7 +8,8 @@ a sentence from another post, hashtags, case) make the copies distinct after nor
 
     python benchmarks/bench_train.py --sizes 100000 [--jobs 1 2] [--repeat 3]
 
-Writes benchmarks/results/train_<size>.json and prints a table. With --repeat, each row is the run
+Writes benchmarks/results/train_<size>.json and prints a table: time, phases, the peak RSS of the
+largest process and the run's peak memory (the fall in the machine's available memory). With --repeat, each row is the run
 with the median time, with every run's time beside it: this machine's speed swings by half from
 one hour to the next.
 """
@@ -23,6 +24,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -45,21 +47,42 @@ def build_corpus(corpus_files, n: int, seed: int = 0):
         yield {"id": f"g{i}", "text": text, "label": src["label"], "group": src.get("group") or src["id"]}
 
 
+def _available_kib() -> int:
+    with open("/proc/meminfo") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("MemAvailable:"))
+
+
 def _run(path: str, out: str, size: int, jobs: int) -> dict:
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "recruit_detect", "train", path, "-o", out,
                              "--group-field", "group", "--jobs", str(jobs)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # The run's whole footprint, as the fall in the machine's available memory (sampled every 0.1
+    # s): a forked worker's RSS also counts the pages it shares with the parent, so the largest
+    # RSS alone says little about the memory a run needs.
+    before = _available_kib()
+    lowest, done = [before], threading.Event()
+
+    def sample():
+        while not done.wait(0.1):
+            lowest[0] = min(lowest[0], _available_kib())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     stderr = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)  # peak RSS of the process or its largest worker
     seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
     if status:
         raise SystemExit(f"training with {jobs} jobs failed:\n{stderr}")
     card = json.loads(Path(out, "metadata.json").read_text())
     row = {"jobs": jobs, "posts": size, "seconds": round(seconds, 1), "peak_rss_mib": round(usage.ru_maxrss / 1024),
+           "peak_memory_mib": round((before - lowest[0]) / 1024),
            "trained_on": card["training"]["posts"], "oof_f1": card["cross_validated"]["f1"],
            "phases": card["training"]["seconds"]}
     print(f"{size:>9,} posts  jobs {jobs}  {seconds:7.1f} s  peak RSS {row['peak_rss_mib']} MiB  "
+          f"peak memory {row['peak_memory_mib']} MiB  "
           f"OOF F1 {row['oof_f1']}  phases {row['phases']}", flush=True)
     return row
 
