@@ -1,5 +1,5 @@
 """Training time and memory on a large labelled corpus: `recruit-detect train` end to end (reading,
-deduplication, analysis, counting, 5-fold out-of-fold SVM fits, calibration, saving) on N posts
+deduplication, analysis, counting, out-of-fold SVM fits, calibration, saving) on N posts
 built by resampling and perturbing the project corpus, with 1 and 2 jobs.
 
 Each generated post keeps its source post's label and group, so the cross-validation stays
@@ -9,9 +9,9 @@ a sentence from another post, hashtags, case) make the copies distinct after nor
     python benchmarks/bench_train.py --sizes 100000 [--jobs 1 2] [--repeat 3]
 
 Writes benchmarks/results/train_<size>.json and prints a table: time, phases, the peak RSS of the
-largest process and the run's peak memory (the fall in the machine's available memory). With --repeat, each row is the run
-with the median time, with every run's time beside it: this machine's speed swings by half from
-one hour to the next.
+largest process and the run's peak memory (the fall in the machine's available memory). With
+--repeat, each row is the run with the median time, with every run's time beside it: this
+machine's speed swings by half from one hour to the next.
 """
 from __future__ import annotations
 
