@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -59,3 +60,28 @@ def test_interrupted_train_leaves_no_model_folder(small_corpus, tmp_path):
     else:
         assert proc.returncode != 0
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".model")] == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads a process's children from /proc")
+def test_interrupted_parallel_train_ends_its_workers(tmp_path):
+    """SIGTERM while forked workers analyse the corpus: the trainer ends them, prints no
+    traceback and leaves no model folder."""
+    from conftest import CORPUS
+
+    out = tmp_path / "model"
+    proc = subprocess.Popen([*EXE, "train", *map(str, sorted(CORPUS.glob("*.jsonl"))), "-o", str(out), "--jobs", "2"],
+                            stderr=subprocess.PIPE, text=True)
+    children_file = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    start, workers = time.monotonic(), []
+    while not workers and proc.poll() is None and time.monotonic() - start < 120:
+        workers = [int(pid) for pid in children_file.read_text().split()] if children_file.exists() else []
+        time.sleep(0.02)
+    assert workers, "the trainer never started its workers"
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode != 0 and "Traceback" not in stderr
+    assert not out.exists()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers), "a worker outlived the trainer"
