@@ -8,15 +8,18 @@ the first fit of bench_train's 100,000 posts began. Forked, 20,000 posts trained
 instead of 30-35 s; on 100,000 posts the time is the same within this machine's noise, and the
 run's peak memory fell from 7.2-7.9 to 5.7-6.4 GiB.
 
-Forking is safe here because no other thread runs when the workers are forked: training starts
-none, and concurrent.futures forks every worker before it starts its own. Elsewhere than on Linux
-(macOS forks unsafely), joblib runs the tasks.
+Forking is safe only while no other thread runs: a thread holding a lock at the fork leaves that
+lock held forever in the worker. Training starts none; the one `datasets` leaves behind (tqdm's
+monitor) is stopped first; concurrent.futures forks every worker before it starts its own. Where
+other threads run (a notebook's kernel has several), and elsewhere than on Linux (macOS forks
+unsafely), joblib runs the tasks.
 """
 from __future__ import annotations
 
 import multiprocessing
 import signal
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -42,13 +45,23 @@ def _run(k: int):
     return fn(*args)
 
 
+def _stop_tqdm_monitor() -> None:
+    """Stop the thread tqdm starts with its first progress bar (`datasets` makes one when it reads
+    a file, even with its bars disabled). tqdm starts a new one with its next bar."""
+    monitor = getattr(sys.modules.get("tqdm._monitor"), "TMonitor", None)
+    for thread in threading.enumerate():
+        if monitor is not None and isinstance(thread, monitor):
+            thread.exit()
+
+
 def run_all(fn, arg_lists, jobs: int) -> list:
     """[fn(*args) for args in arg_lists], run in up to `jobs` processes. The arguments are
     inherited, never pickled; the results come back pickled."""
     tasks = tuple((fn, tuple(args)) for args in arg_lists)
     if jobs <= 1 or len(tasks) <= 1:
         return [fn(*args) for _, args in tasks]
-    if sys.platform != "linux":
+    _stop_tqdm_monitor()
+    if sys.platform != "linux" or threading.active_count() > 1:
         from joblib import Parallel, delayed
 
         return Parallel(n_jobs=jobs)(delayed(fn)(*args) for _, args in tasks)
