@@ -1,29 +1,26 @@
-"""Forked worker processes: results in order, arguments inherited, failures reported, not hung."""
+"""Forked worker processes: results in order, arguments inherited, failures reported, not hung.
+
+The tests of the forked path run in a new interpreter: in this one, other tests leave threads
+alive (Spark's gateway, joblib's idle executor), and a process with other threads does not fork.
+"""
 import os
-import signal
+import subprocess
 import sys
-import threading
+import textwrap
 
 import pytest
 
-from recruit_detect.errors import RecruitDetectError
 from recruit_detect.workers import run_all
 
 forked = pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
 
 
-@pytest.fixture(autouse=True)
-def no_other_threads():
-    """Other tests score with joblib, whose idle executor keeps threads, or read files through
-    `datasets` (tqdm's monitor thread), and a process with other threads does not fork (see the
-    last tests)."""
-    from joblib.externals.loky import get_reusable_executor
-
-    from recruit_detect.workers import _stop_tqdm_monitor
-
-    get_reusable_executor().shutdown(wait=True)
-    _stop_tqdm_monitor()
-    assert threading.active_count() == 1, [t.name for t in threading.enumerate()]
+def _fresh(code: str) -> str:
+    """What `code` prints, run in a new interpreter after `from recruit_detect.workers import run_all`."""
+    result = subprocess.run([sys.executable, "-c", "from recruit_detect.workers import run_all\n" + textwrap.dedent(code)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
 
 
 def _square_and_pid(x):
@@ -36,26 +33,6 @@ def _fail_on(x, bad):
     return x
 
 
-def _die_on(x, bad):
-    if x == bad:
-        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
-    return x
-
-
-def _lock_state(lock):
-    return lock.locked()
-
-
-def _tasks_known():
-    from recruit_detect import workers
-
-    return len(workers._TASKS)  # set by the fork's initializer, empty in a fresh joblib worker
-
-
-def _sigint_disposition():
-    return signal.getsignal(signal.SIGINT) == signal.SIG_IGN, signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
-
-
 @pytest.mark.parametrize("jobs", [1, 2, 3])
 def test_results_come_back_in_task_order(jobs):
     results = run_all(_square_and_pid, [(x,) for x in range(9)], jobs)
@@ -64,48 +41,73 @@ def test_results_come_back_in_task_order(jobs):
     assert (pids == {os.getpid()}) == (jobs == 1)
 
 
-@forked
-def test_arguments_are_inherited_not_pickled():
-    lock = threading.Lock()  # a lock cannot be pickled
-    assert run_all(_lock_state, [(lock,), (lock,)], 2) == [False, False]
-
-
-@forked
-def test_workers_leave_interrupts_to_the_parent():
-    assert run_all(_sigint_disposition, [(), ()], 2) == [(True, True), (True, True)]
-    assert signal.getsignal(signal.SIGINT) != signal.SIG_IGN  # the parent's own handler is untouched
-
-
 def test_a_task_error_reaches_the_caller_as_itself():
     with pytest.raises(ValueError, match="task 3 failed"):
         run_all(_fail_on, [(x, 3) for x in range(6)], 2)
 
 
 @forked
+def test_arguments_are_inherited_not_pickled():
+    assert _fresh("""
+        import threading
+        def state(lock):
+            return lock.locked()
+        print(run_all(state, [(threading.Lock(),)] * 2, 2))  # a lock cannot be pickled
+    """) == "[False, False]"
+
+
+@forked
+def test_workers_leave_interrupts_to_the_parent():
+    assert _fresh("""
+        import signal
+        def handlers():
+            return signal.getsignal(signal.SIGINT) == signal.SIG_IGN, signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+        print(run_all(handlers, [(), ()], 2), signal.getsignal(signal.SIGINT) == signal.SIG_IGN)
+    """) == "[(True, True), (True, True)] False"
+
+
+@forked
 def test_a_worker_that_dies_is_an_error_not_a_hang():
-    with pytest.raises(RecruitDetectError, match="worker process died .*fewer --jobs"):
-        run_all(_die_on, [(x, 2) for x in range(5)], 2)
+    assert _fresh("""
+        import os, signal
+        from recruit_detect.errors import RecruitDetectError
+        def die_on(x):
+            if x == 2:
+                os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+            return x
+        try:
+            run_all(die_on, [(x,) for x in range(5)], 2)
+        except RecruitDetectError as exc:
+            print(exc)
+    """) == "a worker process died (out of memory?); retry with fewer --jobs"
 
 
 @forked
 def test_with_another_thread_alive_the_tasks_go_to_joblib():
     """A thread may hold a lock at the fork, and the forked worker would wait on it forever."""
-    assert run_all(_tasks_known, [(), ()], 2) == [2, 2]  # forked
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
-    other.start()
-    try:
-        assert run_all(_tasks_known, [(), ()], 2) == [0, 0]
-    finally:
+    assert _fresh("""
+        import threading
+        def tasks_known():
+            from recruit_detect import workers
+            return len(workers._TASKS)  # set by the fork's initializer, empty in a joblib worker
+        forked = run_all(tasks_known, [(), ()], 2)
+        stop = threading.Event()
+        other = threading.Thread(target=stop.wait)
+        other.start()
+        print(forked, run_all(tasks_known, [(), ()], 2))
         stop.set()
-        other.join()
+    """) == "[2, 2] [0, 0]"
 
 
 @forked
 def test_reading_a_corpus_through_datasets_still_lets_training_fork(small_corpus):
     """`datasets` leaves tqdm's monitor thread running after it reads a file."""
-    from recruit_detect.corpus import load_posts
-
-    load_posts([small_corpus])
-    assert "tqdm_monitor" in [t.name for t in threading.enumerate()]
-    assert run_all(_tasks_known, [(), ()], 2) == [2, 2]
+    assert _fresh(f"""
+        import threading
+        from recruit_detect.corpus import load_posts
+        def tasks_known():
+            from recruit_detect import workers
+            return len(workers._TASKS)
+        load_posts([{str(small_corpus)!r}])
+        print([t.name for t in threading.enumerate()], run_all(tasks_known, [(), ()], 2))
+    """) == "['MainThread', 'tqdm_monitor'] [2, 2]"
