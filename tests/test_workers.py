@@ -111,3 +111,23 @@ def test_reading_a_corpus_through_datasets_still_lets_training_fork(small_corpus
         load_posts([{str(small_corpus)!r}])
         print([t.name for t in threading.enumerate()], run_all(tasks_known, [(), ()], 2))
     """) == "['MainThread', 'tqdm_monitor'] [2, 2]"
+
+
+@forked
+def test_forked_analysis_and_fits_give_the_serial_model_exactly(small_corpus):
+    """liblinear draws from one random generator per process; forked workers must leave the model
+    as the serial path makes it."""
+    assert _fresh(f"""
+        import json
+        import numpy as np
+        from recruit_detect.model import RiskModel
+        from recruit_detect.training import analyze_all
+        rows = [json.loads(line) for line in open({str(small_corpus)!r}, encoding="utf-8")]
+        texts = [r["text"] for r in rows]
+        y, groups = np.array([r["label"] == "illegal" for r in rows]), np.array([r["group"] for r in rows])
+        (serial_text, serial), (forked_text, forked) = analyze_all(texts, jobs=1), analyze_all(texts, jobs=2, chunk=50)
+        one, two = (RiskModel(folds=3, n_jobs=jobs).fit(None, y, groups, counts=serial) for jobs in (1, 2))
+        print(serial_text == forked_text, (serial != forked).nnz,
+              np.array_equal(one.pipeline_.named_steps["linear"].coef_, two.pipeline_.named_steps["linear"].coef_),
+              np.array_equal(one.oof_proba_, two.oof_proba_))
+    """) == "True 0 True True"
