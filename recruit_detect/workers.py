@@ -49,8 +49,10 @@ def _stop_tqdm_monitor() -> None:
     """Stop the thread tqdm starts with its first progress bar (`datasets` makes one when it reads
     a file, even with its bars disabled). tqdm starts a new one with its next bar."""
     monitor = getattr(sys.modules.get("tqdm._monitor"), "TMonitor", None)
+    if monitor is None:
+        return
     for thread in threading.enumerate():
-        if monitor is not None and isinstance(thread, monitor):
+        if isinstance(thread, monitor):
             thread.exit()
 
 
@@ -82,5 +84,5 @@ def run_all(fn, arg_lists, jobs: int) -> list:
             process.terminate()
         raise
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # again, for when `map` itself raised
         pool.shutdown(cancel_futures=True)

@@ -15,9 +15,18 @@ from recruit_detect.workers import run_all
 forked = pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
 
 
+_PRELUDE = """
+from recruit_detect.workers import run_all
+
+def tasks_known():
+    from recruit_detect import workers
+    return len(workers._TASKS)  # set by the fork's initializer, empty in a joblib worker
+"""
+
+
 def _fresh(code: str) -> str:
-    """What `code` prints, run in a new interpreter after `from recruit_detect.workers import run_all`."""
-    result = subprocess.run([sys.executable, "-c", "from recruit_detect.workers import run_all\n" + textwrap.dedent(code)],
+    """What `code` prints, run in a new interpreter after `_PRELUDE`."""
+    result = subprocess.run([sys.executable, "-c", _PRELUDE + textwrap.dedent(code)],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
@@ -87,9 +96,6 @@ def test_with_another_thread_alive_the_tasks_go_to_joblib():
     """A thread may hold a lock at the fork, and the forked worker would wait on it forever."""
     assert _fresh("""
         import threading
-        def tasks_known():
-            from recruit_detect import workers
-            return len(workers._TASKS)  # set by the fork's initializer, empty in a joblib worker
         forked = run_all(tasks_known, [(), ()], 2)
         stop = threading.Event()
         other = threading.Thread(target=stop.wait)
@@ -105,9 +111,6 @@ def test_reading_a_corpus_through_datasets_still_lets_training_fork(small_corpus
     assert _fresh(f"""
         import threading
         from recruit_detect.corpus import load_posts
-        def tasks_known():
-            from recruit_detect import workers
-            return len(workers._TASKS)
         load_posts([{str(small_corpus)!r}])
         print([t.name for t in threading.enumerate()], run_all(tasks_known, [(), ()], 2))
     """) == "['MainThread', 'tqdm_monitor'] [2, 2]"
