@@ -3,8 +3,9 @@ from collections import Counter
 
 import numpy as np
 from hypothesis import given, settings, strategies as st
+from scipy import sparse
 
-from recruit_detect.counts import char_buckets, word_buckets, word_spans
+from recruit_detect.counts import char_buckets, count_pairs, word_buckets, word_spans
 from recruit_detect.detector import analyze
 from recruit_detect.features import HashedChars, HashedWords
 
@@ -49,6 +50,23 @@ def test_hashed_counts_are_a_csr_matrix_with_summed_duplicates():
     chars = HashedChars(bits=19).transform(docs).toarray()
     assert chars[0].sum() == len(_reference_char_grams("gaji gaji gaji besar", 2, 5))
     assert chars[1].sum() == 0
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.sampled_from([(1, 19), (250, 19), (8192, 19), (8193, 19), (5, 31), (3, 40)]), st.data())
+def test_count_pairs_sums_duplicates_like_scipy_with_32_and_64_bit_keys(shape, data):
+    # (8192, 19) is the last batch whose keys fit in 32 bits, (8193, 19) the first that does not
+    n_rows, bits = shape
+    pairs = data.draw(st.lists(st.tuples(st.integers(0, n_rows - 1), st.sampled_from([0, 1, 7, (1 << bits) - 1])),
+                               max_size=30))
+    rows = np.array(sorted(r for r, _ in pairs), dtype=np.int64)
+    cols = np.array([c for _, c in sorted(pairs)], dtype=np.int64)
+    mine = count_pairs(rows, cols, n_rows, bits)
+    ref = sparse.csr_matrix((np.ones(len(pairs), np.float32), (rows, cols)), shape=(n_rows, 1 << bits))
+    ref.sum_duplicates()
+    assert mine.shape == ref.shape and mine.dtype == np.float32 and mine.has_canonical_format
+    assert np.array_equal(mine.indptr, ref.indptr) and np.array_equal(mine.indices, ref.indices)
+    assert np.array_equal(mine.data, ref.data)
 
 
 def test_word_bigrams_never_cross_posts():
