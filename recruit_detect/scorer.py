@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 from scipy.special import expit
 
-from recruit_detect.counts import count
+from recruit_detect.counts import BATCH, count
 
 
 def weigh(X, scale: np.ndarray, blocks: tuple[int, ...]) -> sparse.csr_matrix:
@@ -106,7 +106,11 @@ class LinearScorer:
         return weigh(counts, self.scale, self.blocks)
 
     def decision_function(self, analyses) -> np.ndarray:
-        return (self.weighted(analyses) @ self.coef.T + self.intercept).ravel()
+        """The SVM's decision, `counts.BATCH` posts at a time (each row's arithmetic is its own,
+        so the values do not depend on the batching)."""
+        parts = [(self.weighted(analyses[i:i + BATCH]) @ self.coef.T + self.intercept).ravel()
+                 for i in range(0, len(analyses), BATCH)]
+        return np.concatenate(parts) if parts else np.zeros(0)
 
     def predict_proba(self, analyses) -> np.ndarray:
         """Calibrated (not illegal, illegal) probabilities, one row per analysis."""
