@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 from recruit_detect import entities, money, normalize as normalize_module
 from recruit_detect.cues import default_cues
 from recruit_detect.normalize import normalize
-from recruit_detect.prefilter import Index, finditer, may_match, required_atoms
+from recruit_detect.prefilter import Index, finditer, may_match, required_atom_sets, required_atoms
 
 
 @pytest.mark.parametrize("source,atoms", [
@@ -22,6 +22,26 @@ from recruit_detect.prefilter import Index, finditer, may_match, required_atoms
 def test_required_atoms(source, atoms):
     found = required_atoms(re.compile(source))
     assert (set(found) if found is not None else None) == atoms
+
+
+@pytest.mark.parametrize("source,sets", [
+    (r"\bpl\s+(?:kami|saya)", [{"pl"}, {"kami", "saya"}]),
+    (r"gaji(?:\s+pokok)?\s+(?:rp|idr)", [{"gaji"}, {"rp", "idr"}]),  # the optional part gives none
+    (r"x(?:ab)+(?<=b)y", [{"x"}, {"ab"}, {"y"}]),  # a required repeat counts, a lookbehind does not
+    (r"(?:kerja\s+16|jam\s+16)\s+jam", [{"kerja", "jam"}, {"jam"}]),
+])
+def test_required_atom_sets(source, sets):
+    assert [set(s) for s in required_atom_sets(re.compile(source))] == sets
+
+
+def test_the_index_offers_a_pattern_only_when_each_atom_set_is_present():
+    index = Index([re.compile(r"\bpl\s+(?:kami|saya)\s+wilayah")])
+    assert index.candidates("pl kami wilayah jatim") == {0}
+    assert index.candidates("kami dari wilayah jatim") == set()  # no "pl"
+    assert index.candidates("aplikasi wilayah") == set()  # "pl", but neither "kami" nor "saya"
+    assert index.candidates("pl saya") == set()  # no "wilayah"
+    pattern = re.compile(r"\bkirim\s+cv\s+ke\s+hrd")
+    assert may_match(pattern, "kirim cv ke hrd") and not may_match(pattern, "kirim cv ke email")
 
 
 def _patterns():
@@ -54,13 +74,24 @@ def test_the_prefilter_skips_posts_without_atoms():
 
 
 _FRAGMENTS = ["biaya", "admin", "visa", "turis", "wa.me/", "62812345678", "@", "t.me/", "rp", "15.000", "jt", "juta",
-              "usia", "18-35", "pt", "sip3mi", "kamboja", " ", "\n", ".", "-", "0812", "gaji", "kerja", "x"]
+              "usia", "18-35", "pt", "sip3mi", "kamboja", " ", "\n", ".", "-", "0812", "gaji", "kerja", "x",
+              "pl", "kami", "jam", "16", "hari", "3", "berangkat", "umroh", "lalu", "kontrak", "2 tahun", ".com", "id"]
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(_FRAGMENTS), max_size=25))
 def test_prefilter_never_loses_a_match_on_fragment_salad(parts):
     _check("".join(parts))
+
+
+def test_the_index_offers_every_pattern_that_matches_in_the_cue_examples():
+    # Each example holds the words of at least one pattern, so every atom set of it is tested.
+    index = Index(PATTERNS)
+    for cue in default_cues().cues:
+        for example in cue.match:
+            text = normalize(example).text
+            assert {k for k, p in enumerate(PATTERNS) if p.search(text)} <= index.candidates(text), example
+            _check(text)
 
 
 def test_the_index_offers_every_pattern_that_matches(records):
