@@ -7,6 +7,7 @@ A row that cannot be scored keeps its place with `error` set; nothing is dropped
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import os
@@ -220,6 +221,11 @@ def load_detector(model_dir: str) -> tuple:
         from recruit_detect.detector import Detector
 
         _LOADED[model_dir] = Detector.load(model_dir), OrderedDict()
+        # The model, the cues and the modules live as long as the process. Frozen, they are out of
+        # the cyclic collector's reach, so its full collections stop walking their 60,000 objects:
+        # 18 of them took 0.35 of the 11.4 s of CPU that 20,000 bench posts took with one job.
+        gc.collect()
+        gc.freeze()
     return _LOADED[model_dir]
 
 

@@ -64,7 +64,7 @@ def _currencies() -> tuple[dict[str, str], dict[str, float], safe_regex.SafePatt
 
 def parse_number(text: str) -> float:
     """Indonesian and English digit grouping: "3.500.000", "1,200", "3,5", "2.5"."""
-    groups = re.split(r"[.,]", text)
+    groups = text.replace(",", ".").split(".")
     if len(groups) > 1 and all(len(g) == 3 for g in groups[1:]):
         return float("".join(groups))
     if len(groups) == 2:
