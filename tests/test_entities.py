@@ -124,3 +124,11 @@ def test_phone_finder_equals_the_pattern_with_its_lookbehind(text):
 
     full = re.compile(r"(?<![\d/=])" + _PHONE.pattern)
     assert [m.span() for m in _phones(text)] == [m.span() for m in full.finditer(text)]
+
+
+@pytest.mark.parametrize("text,value", [("3.500.000", 3_500_000), ("1,200", 1200), ("3,5", 3.5), ("2.5", 2.5),
+                                        ("15", 15), ("1.250,000", 1_250_000), ("1.2.3", 123)])
+def test_parse_number_reads_indonesian_and_english_grouping(text, value):
+    from recruit_detect.money import parse_number
+
+    assert parse_number(text) == value
