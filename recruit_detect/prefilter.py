@@ -176,7 +176,7 @@ class Index:
                 (self.by_char if len(atom) == 1 else self.by_atom).setdefault(atom, []).append(k)
             also = {s for s in sets if s != atoms and min(map(len, s)) > 1 and len(s) <= _MAX_ATOMS}
             if also:
-                self.also[k] = sorted(also, key=sorted)
+                self.also[k] = list(also)
         learned = set(self.by_atom).union(*(s for sets in self.also.values() for s in sets))
         if learned:
             _AtomScanner.learn(learned)
@@ -190,12 +190,12 @@ class Index:
             if char in text:
                 found.update(ks)
         for k in found.intersection(self.also):
-            if not holds_all(self.also[k], present):
+            if not _holds_all(self.also[k], present):
                 found.discard(k)
         return found
 
 
-def holds_all(sets, present: set[str]) -> bool:
+def _holds_all(sets, present: set[str]) -> bool:
     """Whether `present` holds an atom of each of `sets`."""
     for atoms in sets:
         if present.isdisjoint(atoms):
@@ -216,7 +216,7 @@ def may_match(pattern: re.Pattern, text: str) -> bool:
     if not (any(c in text for c in index.by_char)
             or (index.by_atom and not _AtomScanner.present(text).isdisjoint(index.by_atom))):
         return False
-    return not index.also or holds_all(index.also[0], _AtomScanner.present(text))
+    return not index.also or _holds_all(index.also[0], _AtomScanner.present(text))
 
 
 def finditer_left_bounded(pattern: re.Pattern, text: str, blocked):
