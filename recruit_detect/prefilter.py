@@ -177,14 +177,17 @@ class Index:
             also = {s for s in sets if s != atoms and min(map(len, s)) > 1 and len(s) <= _MAX_ATOMS}
             if also:
                 self.also[k] = list(also)
-        learned = set(self.by_atom).union(*(s for sets in self.also.values() for s in sets))
+        # A set, not the dict: `isdisjoint` and `intersection` walk a dict argument key by key,
+        # but of two sets the smaller one (the post's few atoms), 1.5 -> 0.4 us for 39 atoms.
+        self.atoms = frozenset(self.by_atom)
+        learned = self.atoms.union(*(s for sets in self.also.values() for s in sets))
         if learned:
             _AtomScanner.learn(learned)
 
     def candidates(self, text: str) -> set[int]:
         found = set(self.always)
         present = _AtomScanner.present(text) if self.by_atom or self.also else set()
-        for atom in present.intersection(self.by_atom):
+        for atom in present.intersection(self.atoms):
             found.update(self.by_atom[atom])
         for char, ks in self.by_char.items():
             if char in text:
@@ -214,7 +217,7 @@ def may_match(pattern: re.Pattern, text: str) -> bool:
     if index.always:
         return True
     if not (any(c in text for c in index.by_char)
-            or (index.by_atom and not _AtomScanner.present(text).isdisjoint(index.by_atom))):
+            or (index.atoms and not _AtomScanner.present(text).isdisjoint(index.atoms))):
         return False
     return not index.also or _holds_all(index.also[0], _AtomScanner.present(text))
 
