@@ -40,11 +40,12 @@ def analyze(post: str, cues: CueSet | None = None, entities=find_entities) -> An
 
 def post_patterns() -> list[safe_regex.SafePattern]:
     """Every pattern that reads a post, with the lazily built ones (cues, currencies,
-    destinations) built: for the regex-safety tests and benchmark."""
+    destinations, banks) built: for the regex-safety tests and benchmark."""
+    from recruit_detect.accounts import _patterns as _account_patterns
     from recruit_detect.entities import _destination_pattern
     from recruit_detect.money import _currencies
 
-    default_cues(), _currencies(), _destination_pattern()
+    default_cues(), _currencies(), _destination_pattern(), _account_patterns()
     return safe_regex.live()
 
 

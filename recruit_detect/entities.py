@@ -1,6 +1,7 @@
 """What an officer follows up, each with its span in the original post: phones (E.164), WhatsApp
-and Telegram links, e-mails, URLs, money, destination countries, companies and agencies (PT, CV,
-LPK, P3MI), licence and job-order numbers, and age ranges."""
+and Telegram links, e-mails, URLs, money, bank accounts and e-wallets (accounts.py), destination
+countries, companies and agencies (PT, CV, LPK, P3MI), licence and job-order numbers, and age
+ranges."""
 from __future__ import annotations
 
 import re
@@ -8,6 +9,7 @@ import unicodedata
 from functools import cache
 
 from recruit_detect import prefilter, resources, safe_regex
+from recruit_detect.accounts import find_accounts
 from recruit_detect.money import find_money
 from recruit_detect.normalize import Normalized
 from recruit_detect.types import Entity
@@ -87,6 +89,7 @@ def find_entities(norm: Normalized) -> tuple[Entity, ...]:
         if "wa.me/" not in m.group() and "t.me/" not in m.group():
             add("url", m.start(), m.end(), m.group().rstrip(".,)"))
     found += money_entities(norm)
+    found += find_accounts(norm)
     for m in prefilter.finditer(_ORG, text):
         start, end = norm.original_span(m.start(), m.end())
         name = _CAPITALISED.match(norm.original, end)

@@ -1,6 +1,6 @@
 """A self-contained HTML report of scored posts: sorted by risk, cues highlighted with their
 reasons on hover, filters by band, cue and destination, a search box, summary counts and an
-entity pivot (which contacts appear in the most high-risk posts). No network: CSS, JS and data
+entity pivot (which contacts and payee accounts appear in the most high-risk posts). No network: CSS, JS and data
 are inline. Filters live in the URL fragment (#band=high&cue=fee_demand&q=kamboja), so a view
 can be bookmarked, shared, and opened by a headless browser in tests."""
 from __future__ import annotations
@@ -9,17 +9,22 @@ import html
 import json
 from collections import Counter
 
-PIVOT_KINDS = ("phones", "telegrams", "emails", "urls")
+PIVOT_KINDS = ("phones", "telegrams", "emails", "urls", "accounts")
+
+
+def _pivot_value(value) -> str:
+    """An account ({"bank", "number", "holder"}) pivots on its number, which the search box finds."""
+    return value if isinstance(value, str) else value["number"]
 
 
 def pivot(records: list[dict], top: int = 20) -> list[dict]:
-    """Contacts ranked by the number of high-risk posts they appear in."""
+    """Contacts and payee accounts ranked by the number of high-risk posts they appear in."""
     high, total = Counter(), Counter()
     kinds = {}
     for rec in records:
         seen = set()
         for kind in PIVOT_KINDS:
-            for value in rec.get("entities", {}).get(kind, []):
+            for value in map(_pivot_value, rec.get("entities", {}).get(kind, [])):
                 if value in seen:
                     continue
                 seen.add(value)
@@ -125,7 +130,8 @@ function highlight(text, cues) {
 
 function row(r) {
   const band = r.band || 'error';
-  const ents = Object.entries(r.entities).filter(([k]) => k !== 'money').map(([k, v]) => `${esc(k)}: ${v.map(esc).join(', ')}`);
+  const account = a => [a.bank, a.number, a.holder && 'a.n. ' + a.holder].filter(Boolean).join(' ');
+  const ents = Object.entries(r.entities).filter(([k]) => k !== 'money').map(([k, v]) => `${esc(k)}: ${v.map(x => esc(k === 'accounts' ? account(x) : x)).join(', ')}`);
   const money = (r.entities.money || []).map(m => `${esc(m.currency)} ${m.amount.toLocaleString('id-ID')}${m.role ? ' [' + esc(m.role) + ']' : ''}`);
   if (money.length) ents.push('money: ' + money.join(', '));
   return `<article class="post" data-id="${esc(r.id)}" data-band="${band}"><div class="meta"><span class="band ${band}">${band}</span>` +
