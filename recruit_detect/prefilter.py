@@ -216,7 +216,7 @@ def may_match(pattern: re.Pattern, text: str) -> bool:
     index = _single(pattern)  # the same test as `candidates`, without building the set
     if index.always:
         return True
-    if not (any(c in text for c in index.by_char)
+    if not ((index.by_char and any(c in text for c in index.by_char))
             or (index.atoms and not _AtomScanner.present(text).isdisjoint(index.atoms))):
         return False
     return not index.also or _holds_all(index.also[0], _AtomScanner.present(text))
