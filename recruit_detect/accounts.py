@@ -16,13 +16,15 @@ from recruit_detect import prefilter, resources, safe_regex
 from recruit_detect.normalize import Normalized
 from recruit_detect.types import Entity
 
-_CONTACT = re.compile(r"(?<![a-z])(?:wa|whatsapp|hub|hubungi|telp|telepon|tlp|hp|call|chat|dm|inbox|japri|kontak|cp|sms)"
-                      r"(?![a-z])")
-_AMOUNT = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
-_MOBILE = re.compile(r"(?:62|0)8\d{7,11}")
+_CONTACT = safe_regex.compile(r"(?<![a-z])(?:wa|whatsapp|hub|hubungi|telp|telepon|tlp|hp|call|chat|dm|inbox|japri"
+                              r"|kontak|cp|sms)(?![a-z])", name="accounts.contact")
+_AMOUNT = safe_regex.compile(r"\d{1,3}(?:[.,]\d{3})+", name="accounts.amount")
+_MOBILE = safe_regex.compile(r"(?:62|0)8\d{7,11}", name="accounts.mobile")
 _HOLDER = safe_regex.compile(r"(?:a\.?\s?n\.?|a/n|atas\s+nama)\s{0,3}:?\s{0,3}(?=[a-z])", name="accounts.holder")
 # The holder's name, read in the original post: capitalised words, or at most two plain words.
-_NAME = re.compile(r"[^\W\d_][\w'.]*(?:[ \t]+[^\W\d_][\w'.]*){0,3}")
+# Latin letters only: `re` and `regex` disagree on which symbols ("🅺") are word characters.
+_NAME = safe_regex.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f'.]*(?:[ \t]+[A-Za-z\u00c0-\u024f]"
+                           r"[A-Za-z\u00c0-\u024f'.]*){0,3}", name="accounts.name")
 
 
 # Numbers come first, and only in posts that name a bank or "rekening": a scan for digits is fast,
