@@ -12,28 +12,32 @@ from collections import Counter
 PIVOT_KINDS = ("phones", "telegrams", "emails", "urls", "accounts")
 
 
-def _pivot_value(value) -> str:
-    """An account ({"bank", "number", "holder"}) pivots on its number, which the search box finds."""
-    return value if isinstance(value, str) else value["number"]
+def _pivot_entry(value) -> tuple[str, str]:
+    """(what the search box finds, what the table shows): an account pivots on its number and is
+    shown with its bank."""
+    if isinstance(value, str):
+        return value, value
+    return value["number"], " ".join(filter(None, (value["bank"], value["number"])))
 
 
 def pivot(records: list[dict], top: int = 20) -> list[dict]:
     """Contacts and payee accounts ranked by the number of high-risk posts they appear in."""
     high, total = Counter(), Counter()
-    kinds = {}
+    kinds, labels = {}, {}
     for rec in records:
         seen = set()
         for kind in PIVOT_KINDS:
-            for value in map(_pivot_value, rec.get("entities", {}).get(kind, [])):
+            for value, label in map(_pivot_entry, rec.get("entities", {}).get(kind, [])):
                 if value in seen:
                     continue
                 seen.add(value)
-                kinds[value] = kind
+                kinds[value], labels[value] = kind, label
                 total[value] += 1
                 if rec.get("band") == "high":
                     high[value] += 1
     ranked = sorted(total, key=lambda v: (-high[v], -total[v], v))[:top]
-    return [{"value": v, "kind": kinds[v], "high": high[v], "posts": total[v]} for v in ranked if high[v]]
+    return [{"value": v, "label": labels[v], "kind": kinds[v], "high": high[v], "posts": total[v]}
+            for v in ranked if high[v]]
 
 
 def summary(records: list[dict]) -> dict:
@@ -111,7 +115,7 @@ for (const [c, n] of Object.entries(S.cues)) $('cue').insertAdjacentHTML('before
 for (const [d, n] of Object.entries(S.destinations)) $('dest').insertAdjacentHTML('beforeend', `<option value="${esc(d)}">${esc(d)} (${n})</option>`);
 $('cuetable').innerHTML = Object.entries(S.cues).map(([c, n]) => `<tr><td><a data-cue="${esc(c)}">${esc(c)}</a></td><td>${n}</td></tr>`).join('');
 $('pivot').innerHTML = DATA.pivot.length ? '<tr><td>kontak</td><td>high</td><td>pos</td></tr>' + DATA.pivot.map(p =>
-  `<tr><td><a data-q="${esc(p.value)}">${esc(p.value)}</a></td><td>${p.high}</td><td>${p.posts}</td></tr>`).join('') : '<tr><td>—</td></tr>';
+  `<tr><td><a data-q="${esc(p.value)}">${esc(p.label)}</a></td><td>${p.high}</td><td>${p.posts}</td></tr>`).join('') : '<tr><td>—</td></tr>';
 
 function highlight(text, cues) {
   const cps = Array.from(text);  // offsets are code points, as in Python

@@ -65,7 +65,8 @@ def test_the_report_pivots_on_account_numbers():
     records = [{"band": "high", "entities": {"accounts": [account]}},
                {"band": "high", "entities": {"accounts": [account], "phones": ["+6281234567890"]}},
                {"band": "low", "entities": {"accounts": [account]}}]
-    assert pivot(records)[0] == {"value": "1234567890", "kind": "accounts", "high": 2, "posts": 3}
+    assert pivot(records)[0] == {"value": "1234567890", "label": "BCA 1234567890", "kind": "accounts", "high": 2,
+                                 "posts": 3}
 
 
 _PARTS = st.sampled_from(["rek", "Rekening", "norek", "BCA", "B C A", "dana", "OVO", "a.n", "Budi", "santoso", ":",

@@ -28,8 +28,8 @@ RECORDS = [
 
 def test_pivot_ranks_contacts_by_high_risk_posts():
     assert pivot(RECORDS) == [
-        {"value": "+6281111111111", "kind": "phones", "high": 2, "posts": 2},
-        {"value": "+6282222222222", "kind": "phones", "high": 1, "posts": 2}]
+        {"value": "+6281111111111", "label": "+6281111111111", "kind": "phones", "high": 2, "posts": 2},
+        {"value": "+6282222222222", "label": "+6282222222222", "kind": "phones", "high": 1, "posts": 2}]
 
 
 def test_summary_counts():
