@@ -1,5 +1,5 @@
 """What an officer follows up, each with its span in the original post: phones (E.164), WhatsApp
-and Telegram links, e-mails, URLs, money, bank accounts and e-wallets (accounts.py), destination
+and Telegram links, WhatsApp and Telegram group invitations, e-mails, URLs, money, bank accounts and e-wallets (accounts.py), destination
 countries, companies and agencies (PT, CV, LPK, P3MI), licence and job-order numbers, and age
 ranges."""
 from __future__ import annotations
@@ -20,8 +20,12 @@ from recruit_detect.types import Entity
 _PHONE = safe_regex.compile(r"(?:\+62|62|0)[\s\-.]?8(?:[\s\-.]?\d){7,11}(?!\d)", name="entities.phone")
 _WHATSAPP = safe_regex.compile(r"(?:https?://)?(?:wa\.me/|api\.whatsapp\.com/send\?phone=)\+?(\d{9,15})(?!\d)",
                                name="entities.whatsapp")
-_TELEGRAM = safe_regex.compile(r"(?:https?://)?t\.me/([a-z0-9_]{4,32})|(?<![\w.])@([a-z][a-z0-9_]{3,31})(?![\w@.])",
+_TELEGRAM = safe_regex.compile(r"(?:https?://)?t\.me/(?!joinchat/)([a-z0-9_]{4,32})|(?<![\w.])@([a-z][a-z0-9_]{3,31})(?![\w@.])",
                                name="entities.telegram")
+# Invitations to a WhatsApp or Telegram group, where many ads lead: one of the best pivots. The
+# code is read in the original post; in the normalized text elongation may have shortened it.
+_GROUP = safe_regex.compile(r"(?:https?://)?(?:chat\.whatsapp\.com/(?:invite/)?[a-z0-9]{2,40}"
+                            r"|t\.me/(?:\+|joinchat/)[a-z0-9_\-]{2,40})", name="entities.group")
 # Bounded repetitions everywhere: a 50,000-character token must not make matching quadratic.
 _EMAIL = safe_regex.compile(r"[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){1,6}", name="entities.email")
 _ORG = safe_regex.compile(r"(?<![a-z0-9])(pt|cv|ud|lpk(?:-so)?|p3mi|yayasan|koperasi)\.?(?=\s)", name="entities.org")
@@ -85,9 +89,15 @@ def find_entities(norm: Normalized) -> tuple[Entity, ...]:
         start, _ = norm.original_span(m.start(), m.end())
         if not any(a <= start < b for a, b in emails):
             add("telegram", m.start(), m.end(), "@" + (m.group(1) or m.group(2)))
+    # Links keep the poster's letters: the normalized text is lower case, and the code of a
+    # short link or a group invitation is not ("bit.ly/3XyZab").
+    for m in prefilter.finditer(_GROUP, text):
+        start, end = norm.original_span(m.start(), m.end())
+        found.append(Entity("group", start, end, norm.original[start:end]))
     for m in prefilter.finditer(_URL, text):
-        if "wa.me/" not in m.group() and "t.me/" not in m.group():
-            add("url", m.start(), m.end(), m.group().rstrip(".,)"))
+        if not any(host in m.group() for host in ("wa.me/", "t.me/", "chat.whatsapp.com/")):
+            start, end = norm.original_span(m.start(), m.end())
+            found.append(Entity("url", start, end, norm.original[start:end].rstrip(".,)")))
     found += money_entities(norm)
     found += find_accounts(norm)
     for m in prefilter.finditer(_ORG, text):

@@ -9,7 +9,7 @@ import html
 import json
 from collections import Counter
 
-PIVOT_KINDS = ("phones", "telegrams", "emails", "urls", "accounts")
+PIVOT_KINDS = ("phones", "telegrams", "groups", "emails", "urls", "accounts")
 
 
 def _pivot_entry(value) -> tuple[str, str]:

@@ -32,7 +32,7 @@ class CueHit:
 class Entity:
     """A contact, amount, destination or organisation pulled out of a post."""
 
-    kind: str  # phone | whatsapp | telegram | email | url | money | account | destination | organisation | licence | age
+    kind: str  # phone | whatsapp | telegram | group | email | url | money | account | destination | organisation | licence | age
     start: int
     end: int
     value: Any

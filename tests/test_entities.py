@@ -60,6 +60,22 @@ def test_links_handles_and_emails():
     assert [v for _, v in entities(text, "url")] == ["bit.ly/abc"]
 
 
+@pytest.mark.parametrize("text,group", [
+    ("Gabung grup WA: chat.whatsapp.com/AbCdEf123456 sekarang", "chat.whatsapp.com/AbCdEf123456"),
+    ("join https://chat.whatsapp.com/KxYz789AbC.", "https://chat.whatsapp.com/KxYz789AbC"),
+    ("grup telegram t.me/+AbCdEfGh123", "t.me/+AbCdEfGh123"),
+    ("info di t.me/joinchat/AAAAbbbbCCCC", "t.me/joinchat/AAAAbbbbCCCC"),  # elongation shortens the normalized code
+])
+def test_group_invitations_keep_the_posters_code(text, group):
+    assert entities(text, "group") == [(group, group)]
+    assert entities(text, "telegram") == [] and entities(text, "url") == []
+
+
+def test_links_keep_their_case():
+    assert [v for _, v in entities("daftar di bit.ly/3XyZabc, atau https://Forms.gle/AbC123 ya", "url")] == [
+        "bit.ly/3XyZabc", "https://Forms.gle/AbC123"]
+
+
 def test_a_whatsapp_link_with_too_many_digits_is_not_cut_to_a_wrong_number():
     assert entities("wa.me/62812345678901234567 info", "whatsapp") == []
 
