@@ -4,7 +4,8 @@ R01: "transfer ke rekening pribadi"; PPATK can freeze it).
 
 An account is the word "rekening" ("rek", "norek"), a bank or an e-wallet, then within 30
 characters on the same line a number of 10 to 20 digits. The holder is the name after "a.n.",
-"a/n" or "atas nama", before or after the number. Not an account: a number after a contact word
+"a/n" or "atas nama", before or after the number; `personal` says whether it is a person's name
+rather than a company's ("PT", "CV", "Yayasan"...). Not an account: a number after a contact word
 ("hubungi", "wa", "telp"), an amount ("1.500.000.000"), and a mobile number after a bank's name
 without the word "rekening" (a branch's phone); an e-wallet's number is a mobile number."""
 from __future__ import annotations
@@ -25,6 +26,9 @@ _HOLDER = safe_regex.compile(r"(?:a\.?\s?n\.?|a/n|atas\s+nama)\s{0,3}:?\s{0,3}(?
 # Latin letters only: `re` and `regex` disagree on which symbols ("🅺") are word characters.
 _NAME = safe_regex.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f'.]*(?:[ \t]+[A-Za-z\u00c0-\u024f]"
                            r"[A-Za-z\u00c0-\u024f'.]*){0,3}", name="accounts.name")
+
+
+_COMPANY = re.compile(r"(?:pt|cv|ud|lpk|p3mi|yayasan|koperasi|bank)\b\.?", re.IGNORECASE)
 
 
 # Numbers come first, and only in posts that name a bank or "rekening": a scan for digits is fast,
@@ -62,6 +66,14 @@ def _holder(norm: Normalized, marker: re.Match | None) -> tuple[str | None, int]
     return " ".join(holder.split()), name.start() + len(holder)
 
 
+def _personal(holder: str | None) -> bool | None:
+    """A person's account (True), a company's or foundation's (False), or no holder named (None):
+    an agency takes fees into its company account, a fraudster into a person's (R01)."""
+    if holder is None:
+        return None
+    return _COMPANY.match(holder) is None
+
+
 def find_accounts(norm: Normalized) -> list[Entity]:
     names, head, bank_pattern, reach = _patterns()
     text = norm.text
@@ -88,5 +100,6 @@ def find_accounts(norm: Normalized) -> list[Entity]:
             end = max(end, holder_end)
         else:
             holder, _ = _holder(norm, _HOLDER.search(text, m.start("gap"), n.start()))
-        found.append(Entity("account", start, end, {"bank": name, "number": digits, "holder": holder}))
+        found.append(Entity("account", start, end, {"bank": name, "number": digits, "holder": holder,
+                                                    "personal": _personal(holder)}))
     return found

@@ -150,14 +150,15 @@ def _render(post: str, rec: dict, lang: str) -> str:
     if ents:
         lines.append("")
         for key, values in ents.items():
-            shown = [_money(v) if key == "money" else _account(v) if key == "accounts" else str(v) for v in values]
+            shown = [_money(v) if key == "money" else _account(v, en) if key == "accounts" else str(v) for v in values]
             lines.append(f"{key}: " + ", ".join(shown))
     lines.append(click.style(f"model {rec['model']}", dim=True))
     return "\n".join(lines)
 
 
-def _account(v: dict) -> str:
-    return " ".join(filter(None, (v["bank"], v["number"], v["holder"] and f"a.n. {v['holder']}")))
+def _account(v: dict, en: bool) -> str:
+    personal = v["personal"] and ("(personal account)" if en else "(rekening pribadi)")
+    return " ".join(filter(None, (v["bank"], v["number"], v["holder"] and f"a.n. {v['holder']}", personal)))
 
 
 def _money(v: dict) -> str:

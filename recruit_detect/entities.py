@@ -1,7 +1,7 @@
 """What an officer follows up, each with its span in the original post: phones (E.164), WhatsApp
-and Telegram links, WhatsApp and Telegram group invitations, e-mails, URLs, money, bank accounts and e-wallets (accounts.py), destination
-countries, companies and agencies (PT, CV, LPK, P3MI), licence and job-order numbers, and age
-ranges."""
+and Telegram links, WhatsApp and Telegram group invitations, e-mails, URLs, money, bank accounts
+and e-wallets (accounts.py), destination countries, companies and agencies (PT, CV, LPK, P3MI),
+licence and job-order numbers, and age ranges."""
 from __future__ import annotations
 
 import re
@@ -20,8 +20,8 @@ from recruit_detect.types import Entity
 _PHONE = safe_regex.compile(r"(?:\+62|62|0)[\s\-.]?8(?:[\s\-.]?\d){7,11}(?!\d)", name="entities.phone")
 _WHATSAPP = safe_regex.compile(r"(?:https?://)?(?:wa\.me/|api\.whatsapp\.com/send\?phone=)\+?(\d{9,15})(?!\d)",
                                name="entities.whatsapp")
-_TELEGRAM = safe_regex.compile(r"(?:https?://)?t\.me/(?!joinchat/)([a-z0-9_]{4,32})|(?<![\w.])@([a-z][a-z0-9_]{3,31})(?![\w@.])",
-                               name="entities.telegram")
+_TELEGRAM = safe_regex.compile(r"(?:https?://)?t\.me/(?!joinchat/)([a-z0-9_]{4,32})"
+                               r"|(?<![\w.])@([a-z][a-z0-9_]{3,31})(?![\w@.])", name="entities.telegram")
 # Invitations to a WhatsApp or Telegram group, where many ads lead: one of the best pivots. The
 # code is read in the original post; in the normalized text elongation may have shortened it.
 _GROUP = safe_regex.compile(r"(?:https?://)?(?:chat\.whatsapp\.com/(?:invite/)?[a-z0-9]{2,40}"

@@ -134,7 +134,7 @@ function highlight(text, cues) {
 
 function row(r) {
   const band = r.band || 'error';
-  const account = a => [a.bank, a.number, a.holder && 'a.n. ' + a.holder].filter(Boolean).join(' ');
+  const account = a => [a.bank, a.number, a.holder && 'a.n. ' + a.holder, a.personal && '(rekening pribadi)'].filter(Boolean).join(' ');
   const ents = Object.entries(r.entities).filter(([k]) => k !== 'money').map(([k, v]) => `${esc(k)}: ${v.map(x => esc(k === 'accounts' ? account(x) : x)).join(', ')}`);
   const money = (r.entities.money || []).map(m => `${esc(m.currency)} ${m.amount.toLocaleString('id-ID')}${m.role ? ' [' + esc(m.role) + ']' : ''}`);
   if (money.length) ents.push('money: ' + money.join(', '));

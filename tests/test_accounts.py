@@ -19,21 +19,23 @@ def _accounts(post):
 
 @pytest.mark.parametrize("post,span,value", [
     ("biaya admin 3jt transfer ke rek BCA 123-456-7890 a.n Budi Santoso. WA 0812-3456-7890",
-     "rek BCA 123-456-7890 a.n Budi Santoso", {"bank": "BCA", "number": "1234567890", "holder": "Budi Santoso"}),
+     "rek BCA 123-456-7890 a.n Budi Santoso",
+     {"bank": "BCA", "number": "1234567890", "holder": "Budi Santoso", "personal": True}),
     ("norek BRI 0123-01-012345-50-1 an. Siti Aminah", "norek BRI 0123-01-012345-50-1 an. Siti Aminah",
-     {"bank": "BRI", "number": "012301012345501", "holder": "Siti Aminah"}),
+     {"bank": "BRI", "number": "012301012345501", "holder": "Siti Aminah", "personal": True}),
     ("DP via DANA 0812 3456 7890 a/n Rina", "DANA 0812 3456 7890 a/n Rina",  # an e-wallet's number is a mobile
-     {"bank": "DANA", "number": "081234567890", "holder": "Rina"}),
+     {"bank": "DANA", "number": "081234567890", "holder": "Rina", "personal": True}),
     ("no. rek mandiri: 1370012345678 atas nama PT Maju Jaya lalu kirim bukti",
      "no. rek mandiri: 1370012345678 atas nama PT Maju Jaya", {"bank": "Mandiri", "number": "1370012345678",
-                                                                "holder": "PT Maju Jaya"}),
+                                                                "holder": "PT Maju Jaya", "personal": False}),
     ("BNI a.n. Dewi Lestari 0987654321 ya", "BNI a.n. Dewi Lestari 0987654321",  # holder before the number
-     {"bank": "BNI", "number": "0987654321", "holder": "Dewi Lestari"}),
-    ("Rekening: 1234567890 (BSI)", "Rekening: 1234567890", {"bank": "BSI", "number": "1234567890", "holder": None}),
+     {"bank": "BNI", "number": "0987654321", "holder": "Dewi Lestari", "personal": True}),
+    ("Rekening: 1234567890 (BSI)", "Rekening: 1234567890",
+     {"bank": "BSI", "number": "1234567890", "holder": None, "personal": None}),
     ("B C A 1234567890 a.n budi santoso lalu kirim bukti", "B C A 1234567890 a.n budi santoso",
-     {"bank": "BCA", "number": "1234567890", "holder": "budi santoso"}),  # plain words: two at most
+     {"bank": "BCA", "number": "1234567890", "holder": "budi santoso", "personal": True}),  # plain words: two at most
     ("rek bri 1234567890123 a.n M. Yusuf Hasan, konfirmasi", "rek bri 1234567890123 a.n M. Yusuf Hasan",
-     {"bank": "BRI", "number": "1234567890123", "holder": "M. Yusuf Hasan"}),
+     {"bank": "BRI", "number": "1234567890123", "holder": "M. Yusuf Hasan", "personal": True}),
 ])
 def test_accounts_have_bank_number_holder_and_the_posters_span(post, span, value):
     assert _accounts(post) == [(span, value)]
@@ -54,14 +56,15 @@ def test_no_account_in_these(post):
 def test_accounts_are_entities_summarized_and_shown_by_check():
     post = "Daftar bayar 2jt ke rek BCA 1234567890 a.n Budi Santoso, WA 081234567890"
     summary = summarize(find_entities(normalize(post)))
-    assert summary["accounts"] == [{"bank": "BCA", "number": "1234567890", "holder": "Budi Santoso"}]
+    assert summary["accounts"] == [
+        {"bank": "BCA", "number": "1234567890", "holder": "Budi Santoso", "personal": True}]
     assert summary["phones"] == ["+6281234567890"]
     out = CliRunner().invoke(cli, ["check", post]).output
-    assert "accounts: BCA 1234567890 a.n. Budi Santoso" in out
+    assert "accounts: BCA 1234567890 a.n. Budi Santoso (rekening pribadi)" in out
 
 
 def test_the_report_pivots_on_account_numbers():
-    account = {"bank": "BCA", "number": "1234567890", "holder": None}
+    account = {"bank": "BCA", "number": "1234567890", "holder": None, "personal": None}
     records = [{"band": "high", "entities": {"accounts": [account]}},
                {"band": "high", "entities": {"accounts": [account], "phones": ["+6281234567890"]}},
                {"band": "low", "entities": {"accounts": [account]}}]
