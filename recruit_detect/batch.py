@@ -214,18 +214,22 @@ REMEMBERED = 4096
 _LOADED: dict[str, tuple] = {}  # model folder -> (detector, its remembered records)
 
 
-def load_detector(model_dir: str) -> tuple:
+def load_detector(model_dir: str, freeze: bool = False) -> tuple:
     """(detector, remembered records): one per process, loaded on first use, so workers load the
-    model once."""
+    model once.
+
+    With `freeze` (a process this package runs: the CLI, its workers, Spark's), everything loaded
+    so far is frozen out of the cyclic collector, whose full collections walked the model's, the
+    cues' and the modules' 60,000 objects: 18 of them took 0.35 of the 11.4 s of CPU that 20,000
+    bench posts took with one job. Not in a caller's process (a notebook), where frozen objects
+    that later form a cycle would never be freed."""
     if model_dir not in _LOADED:
         from recruit_detect.detector import Detector
 
         _LOADED[model_dir] = Detector.load(model_dir), OrderedDict()
-        # The model, the cues and the modules live as long as the process. Frozen, they are out of
-        # the cyclic collector's reach, so its full collections stop walking their 60,000 objects:
-        # 18 of them took 0.35 of the 11.4 s of CPU that 20,000 bench posts took with one job.
-        gc.collect()
-        gc.freeze()
+        if freeze:
+            gc.collect()
+            gc.freeze()
     return _LOADED[model_dir]
 
 
@@ -247,10 +251,10 @@ def _score_texts(detector, texts: list[str]) -> dict[str, dict]:
         return records
 
 
-def score_chunk(model_dir: str, chunk: list[InputRecord]) -> list[dict]:
+def score_chunk(model_dir: str, chunk: list[InputRecord], freeze: bool = False) -> list[dict]:
     from recruit_detect.detector import error_record
 
-    detector, recent = load_detector(model_dir)
+    detector, recent = load_detector(model_dir, freeze)
     fresh = list(dict.fromkeys(r.text for r in chunk if r.error is None and r.text not in recent))
     scored = _score_texts(detector, fresh) if fresh else {}
     out = []
@@ -300,8 +304,8 @@ def encode(records: list[dict], fmt: str, columns) -> str | list[dict]:
     return records
 
 
-def score_and_encode(model_dir: str, chunk: list[InputRecord], fmt: str, columns) -> ScoredChunk:
-    records = score_chunk(model_dir, chunk)
+def score_and_encode(model_dir: str, chunk: list[InputRecord], fmt: str, columns, freeze: bool = False) -> ScoredChunk:
+    records = score_chunk(model_dir, chunk, freeze)
     tallies: dict = {}
     for rec in records:
         key = "errors" if rec["error"] else rec["band"]
@@ -310,18 +314,19 @@ def score_and_encode(model_dir: str, chunk: list[InputRecord], fmt: str, columns
 
 
 def score_chunks(records: Iterable[InputRecord], model_dir: str, jobs: int, fmt: str, columns,
-                 chunk_size: int = 256) -> Iterator[ScoredChunk]:
+                 chunk_size: int = 256, freeze: bool = False) -> Iterator[ScoredChunk]:
     """Score records in order, a chunk at a time, encoded for output format `fmt` with `columns`
-    (CSV); with jobs > 1, chunks go to joblib worker processes."""
+    (CSV); with jobs > 1, chunks go to joblib worker processes, which always `freeze` (see
+    `load_detector`); with one job, this process does when asked."""
     chunks = _chunks(records, chunk_size)
     if jobs <= 1:
         for chunk in chunks:
-            yield score_and_encode(model_dir, chunk, fmt, columns)
+            yield score_and_encode(model_dir, chunk, fmt, columns, freeze)
         return
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")
-    yield from parallel(delayed(score_and_encode)(model_dir, c, fmt, columns) for c in chunks)
+    yield from parallel(delayed(score_and_encode)(model_dir, c, fmt, columns, True) for c in chunks)
 
 
 def flat_record(rec: dict, columns) -> dict:

@@ -328,7 +328,7 @@ def score(input_path, output, fmt, input_format, model_dir, jobs, text_fields, i
             if not quiet:
                 click.echo(f"resuming after {writer.done} records already in {output}.partial", err=True)
         last_checkpoint = 0.0
-        for part in score_chunks(records, model_dir, jobs, writer.fmt, writer.columns):
+        for part in score_chunks(records, model_dir, jobs, writer.fmt, writer.columns, freeze=True):
             writer.write(part.payload)
             counts["records"] += part.records
             for key, n in part.tallies.items():

@@ -40,7 +40,8 @@ def _partition_scorer(model_name: str, text_fields, id_field, keep_fields, chunk
                        for row in rows]
             scored = []
             for start in range(0, len(records), chunk_size):
-                scored += [flat_record(r, columns) for r in score_chunk(model_dir, records[start:start + chunk_size])]
+                chunk = records[start:start + chunk_size]
+                scored += [flat_record(r, columns) for r in score_chunk(model_dir, chunk, freeze=True)]
             yield pd.DataFrame(scored, columns=columns)
     return score_partitions
 

@@ -162,3 +162,16 @@ def test_repeated_posts_are_scored_once_and_copied_exactly(small_model, small_co
     assert scored(texts[:10] + texts[:10]) == scored(texts[:10] + texts[:10], chunk_size=100)
     # chunks of 7 with 4 remembered: 7 fresh, then 6 (t3 remembered), then 5 (t9); one chunk: 10
     assert len(batch.load_detector(model)[1]) == 4 and len(analysed) == 7 + 6 + 5 + 10
+
+
+def test_only_the_packages_own_processes_freeze_the_loaded_model(small_model):
+    # Frozen objects that later form a cycle are never freed, so a caller's process (a notebook)
+    # is left alone; the CLI and the workers ask for it. A new interpreter, so this one is not frozen.
+    import subprocess
+    import sys
+
+    probe = ("import gc, sys; from recruit_detect.batch import load_detector; "
+             "load_detector(sys.argv[1], freeze=sys.argv[2] == 'yes'); print(gc.get_freeze_count() > 0)")
+    runs = {flag: subprocess.run([sys.executable, "-c", probe, str(small_model), flag], capture_output=True, text=True,
+                                 check=True).stdout.strip() for flag in ("no", "yes")}
+    assert runs == {"no": "False", "yes": "True"}
