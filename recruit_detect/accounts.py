@@ -22,13 +22,12 @@ _CONTACT = safe_regex.compile(r"(?<![a-z])(?:wa|whatsapp|hub|hubungi|telp|telepo
 _AMOUNT = safe_regex.compile(r"\d{1,3}(?:[.,]\d{3})+", name="accounts.amount")
 _MOBILE = safe_regex.compile(r"(?:62|0)8\d{7,11}", name="accounts.mobile")
 _HOLDER = safe_regex.compile(r"(?:a\.?\s?n\.?|a/n|atas\s+nama)\s{0,3}:?\s{0,3}(?=[a-z])", name="accounts.holder")
+# A holder that is a company, not a person (read in the holder's name, a few words).
+_COMPANY = re.compile(r"(?:pt|cv|ud|lpk|p3mi|yayasan|koperasi|bank)\b\.?", re.IGNORECASE)
 # The holder's name, read in the original post: capitalised words, or at most two plain words.
 # Latin letters only: `re` and `regex` disagree on which symbols ("🅺") are word characters.
 _NAME = safe_regex.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f'.]*(?:[ \t]+[A-Za-z\u00c0-\u024f]"
                            r"[A-Za-z\u00c0-\u024f'.]*){0,3}", name="accounts.name")
-
-
-_COMPANY = re.compile(r"(?:pt|cv|ud|lpk|p3mi|yayasan|koperasi|bank)\b\.?", re.IGNORECASE)
 
 
 # Numbers come first, and only in posts that name a bank or "rekening": a scan for digits is fast,
