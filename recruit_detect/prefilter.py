@@ -65,9 +65,13 @@ def _conjuncts(items) -> list[frozenset[str]]:
     return sets
 
 
+def _most_selective(sets) -> frozenset[str] | None:
+    return max(sets, key=_strength, default=None)
+
+
 def _sequence(items) -> frozenset[str] | None:
     """Atoms of a sequence: the most selective of its conjuncts."""
-    return max(_conjuncts(items), key=_strength, default=None)
+    return _most_selective(_conjuncts(items))
 
 
 def _node(op, arg) -> frozenset[str] | None:
@@ -100,7 +104,7 @@ def required_atom_sets(pattern: re.Pattern) -> list[frozenset[str]]:
 def required_atoms(pattern: re.Pattern) -> frozenset[str] | None:
     """Strings of which every match of `pattern` contains at least one (the most selective of
     `required_atom_sets`); None when there are none worth checking."""
-    return max(required_atom_sets(pattern), key=_strength, default=None)
+    return _most_selective(required_atom_sets(pattern))
 
 
 def starts_with_literal(pattern: re.Pattern) -> bool:
@@ -168,7 +172,7 @@ class Index:
         self.also: dict[int, list[frozenset[str]]] = {}
         for k, pattern in enumerate(patterns):
             sets = required_atom_sets(pattern)
-            atoms = max(sets, key=_strength, default=None)
+            atoms = _most_selective(sets)
             if atoms is None:
                 self.always.add(k)
                 continue
@@ -178,7 +182,7 @@ class Index:
             if also:
                 self.also[k] = list(also)
         # A set, not the dict: `isdisjoint` and `intersection` walk a dict argument key by key,
-        # but of two sets the smaller one (the post's few atoms), 1.5 -> 0.4 us for 39 atoms.
+        # but of two sets the smaller one (the post's few atoms): cue candidates 17.7 -> 14.7 us a post.
         self.atoms = frozenset(self.by_atom)
         learned = self.atoms.union(*(s for sets in self.also.values() for s in sets))
         if learned:
@@ -216,10 +220,10 @@ def may_match(pattern: re.Pattern, text: str) -> bool:
     index = _single(pattern)  # the same test as `candidates`, without building the set
     if index.always:
         return True
-    if not ((index.by_char and any(c in text for c in index.by_char))
-            or (index.atoms and not _AtomScanner.present(text).isdisjoint(index.atoms))):
+    present = _AtomScanner.present(text) if index.atoms or index.also else set()
+    if not ((index.by_char and any(c in text for c in index.by_char)) or not present.isdisjoint(index.atoms)):
         return False
-    return not index.also or _holds_all(index.also[0], _AtomScanner.present(text))
+    return not index.also or _holds_all(index.also[0], present)
 
 
 def finditer_left_bounded(pattern: re.Pattern, text: str, blocked):

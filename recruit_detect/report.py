@@ -1,7 +1,7 @@
 """A self-contained HTML report of scored posts: sorted by risk, cues highlighted with their
 reasons on hover, filters by band, cue and destination, a search box, summary counts and an
-entity pivot (which contacts and payee accounts appear in the most high-risk posts). No network: CSS, JS and data
-are inline. Filters live in the URL fragment (#band=high&cue=fee_demand&q=kamboja), so a view
+entity pivot (which contacts, group invitations and payee accounts appear in the most high-risk
+posts). No network: CSS, JS and data are inline. Filters live in the URL fragment (#band=high&cue=fee_demand&q=kamboja), so a view
 can be bookmarked, shared, and opened by a headless browser in tests."""
 from __future__ import annotations
 
