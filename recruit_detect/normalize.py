@@ -87,20 +87,29 @@ _FLAG = safe_regex.compile("[\U0001F1E6-\U0001F1FF]{2}", name="normalize.flag")
 _NON_ASCII = safe_regex.compile(r"[^\x00-\x7f]+", name="normalize.non_ascii")
 
 
-def _fold(text: str, edits: Counter) -> tuple[str, list[int], list[int]]:
+_IOTA = [array("i", range(4097))]
+
+
+def _iota(a: int, b: int) -> array:
+    """array("i", range(a, b)), sliced from a shared array: a copy in C, not a Python loop."""
+    if b > len(_IOTA[0]):
+        _IOTA[0] = array("i", range(max(b, 2 * len(_IOTA[0]))))
+    return _IOTA[0][a:b]
+
+
+def _fold(text: str, edits: Counter) -> tuple[str, array, array]:
     """First pass: casefold, NFKD, drop invisibles, fold look-alikes, flags, keycaps and emoji."""
     if text.isascii():
         n = len(text)
-        return text.lower(), list(range(n)), list(range(1, n + 1))
+        return text.lower(), _iota(0, n), _iota(1, n + 1)
     _, _, flags, _, _ = _data()
     out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    starts, ends = array("i"), array("i")
 
     def emit(piece: str, s: int, e: int) -> None:
         out.append(piece)
-        starts.extend([s] * len(piece))
-        ends.extend([e] * len(piece))
+        starts.extend(array("i", (s,)) * len(piece))
+        ends.extend(array("i", (e,)) * len(piece))
 
     pos = 0
     for run in _NON_ASCII.finditer(text):
@@ -108,10 +117,9 @@ def _fold(text: str, edits: Counter) -> tuple[str, list[int], list[int]]:
         # Keycap digits are an ASCII digit followed by non-ASCII marks: take the digit back.
         if a > 0 and text[a - 1] in "0123456789#*" and _KEYCAP.match(text, a - 1) and pos < a:
             a -= 1
-        chunk = text[pos:a]
-        out.append(chunk.lower())
-        starts.extend(range(pos, a))
-        ends.extend(range(pos + 1, a + 1))
+        out.append(text[pos:a].lower())
+        starts.extend(_iota(pos, a))
+        ends.extend(_iota(pos + 1, a + 1))
         i = a
         while i < b:
             # A keycap starts with an ASCII character, so only where the run was moved back to one;
@@ -137,10 +145,9 @@ def _fold(text: str, edits: Counter) -> tuple[str, list[int], list[int]]:
                 emit(piece, i, i + 1)
             i += 1
         pos = b
-    tail = text[pos:]
-    out.append(tail.lower())
-    starts.extend(range(pos, len(text)))
-    ends.extend(range(pos + 1, len(text) + 1))
+    out.append(text[pos:].lower())
+    starts.extend(_iota(pos, len(text)))
+    ends.extend(_iota(pos + 1, len(text) + 1))
     return "".join(out), starts, ends
 
 
@@ -149,7 +156,7 @@ def _fold(text: str, edits: Counter) -> tuple[str, list[int], list[int]]:
 class _Buffer:
     """Normalized text plus its map; `rewrite` replaces regex matches and keeps the map exact."""
 
-    def __init__(self, text: str, starts: list[int], ends: list[int]):
+    def __init__(self, text: str, starts: array, ends: array):
         self.text, self.starts, self.ends = text, starts, ends
         self._protected: tuple[list[int], list[int]] | None = None  # of `text`; see `_protects`
 
@@ -187,8 +194,7 @@ class _Buffer:
         Edits are produced lazily from the text as it was before this call."""
         text, starts, ends = self.text, self.starts, self.ends
         t_parts: list[str] = []
-        s_parts: list[list[int]] = []
-        e_parts: list[list[int]] = []
+        new_starts, new_ends = array("i"), array("i")
         pos = changes = 0
         for a, b, out in edits:
             if out is None:
@@ -196,26 +202,24 @@ class _Buffer:
             if protect and self._protects(a, b):
                 continue
             t_parts.append(text[pos:a])
-            s_parts.append(starts[pos:a])
-            e_parts.append(ends[pos:a])
+            new_starts += starts[pos:a]
+            new_ends += ends[pos:a]
             if isinstance(out, str):
                 out = [(out, 0, b - a)] if len(out) != b - a else [
                     (ch, k, k + 1) for k, ch in enumerate(out)]
             for piece, ra, rb in out:
-                s0, e0 = min(starts[a + ra:a + rb]), max(ends[a + ra:a + rb])
                 t_parts.append(piece)
-                s_parts.append([s0] * len(piece))
-                e_parts.append([e0] * len(piece))
+                new_starts += array("i", (min(starts[a + ra:a + rb]),)) * len(piece)
+                new_ends += array("i", (max(ends[a + ra:a + rb]),)) * len(piece)
             pos = b
             changes += 1
         if changes:
             t_parts.append(text[pos:])
-            s_parts.append(starts[pos:])
-            e_parts.append(ends[pos:])
+            new_starts += starts[pos:]
+            new_ends += ends[pos:]
             self.text = "".join(t_parts)
             self._protected = None
-            self.starts = list(chain.from_iterable(s_parts))
-            self.ends = list(chain.from_iterable(e_parts))
+            self.starts, self.ends = new_starts, new_ends
         return changes
 
 
@@ -347,5 +351,5 @@ def normalize(text: str) -> Normalized:
     buf.rewrite(_ELONGATED, lambda m: m.group(1), hint=_ELONGATED_HINT)
     buf.rewrite(_NUMBER_UNIT, lambda m: [(m.group()[0], 0, 1), (" ", 1, 2), (slang.get(m.group(1), m.group(1)), 1, len(m.group()))])
     buf.replace(_slang_edits(buf.text), protect=True)
-    return Normalized(text, buf.text, array("i", buf.starts), array("i", buf.ends),
+    return Normalized(text, buf.text, buf.starts, buf.ends,
                       tuple((k, edits[k]) for k in OBFUSCATION_KINDS if edits[k]))
