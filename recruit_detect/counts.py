@@ -118,12 +118,23 @@ def char_buckets(texts: list[str], ngram_range: tuple[int, int], bits: int, span
 
 
 def count_pairs(rows: np.ndarray, cols: np.ndarray, n_rows: int, bits: int) -> sparse.csr_matrix:
-    """Count (row, col) pairs into a CSR matrix. One sort of packed keys orders the rows and the
-    columns and brings duplicates together: about half the time of scipy's COO conversion.
-    The keys are 32-bit when they fit (a scoring or training batch: 8,192 posts at 19 bits),
-    which sorts in 0.58 of the time of 64-bit keys (8.3 against 14.4 ms for a batch of 250 posts)."""
+    """Count (row, col) pairs into a CSR matrix. Sorted packed keys order the rows and the columns
+    and bring duplicates together: about half the time of scipy's COO conversion. The keys are
+    32-bit when they fit (a scoring or training batch: 8,192 posts at 19 bits), which sorts in
+    0.58 of the time of 64-bit keys (8.3 against 14.4 ms for a batch of 250 posts)."""
     key = np.uint32 if bits < 32 and n_rows <= 1 << (32 - bits) else np.int64
-    keys = np.sort((rows.astype(key) << key(bits)) | cols.astype(key))
+    keys = (rows.astype(key) << key(bits)) | cols.astype(key)
+    if n_rows <= 1 << 16:
+        # Sorted row by row: a stable argsort of 8- or 16-bit row numbers (a radix sort) groups
+        # them, then each row's keys sort apart. np.sort costs 6-8 ns a key on a post's 1,000-2,000
+        # keys but 23 ns on a batch's 150,000: char n-grams 28.5 -> 12.4 us a bench post.
+        keys = keys[np.argsort(rows.astype(np.uint8 if n_rows <= 1 << 8 else np.uint16), kind="stable")]
+        start = 0
+        for end in np.cumsum(np.bincount(rows, minlength=n_rows)).tolist():
+            keys[start:end].sort()
+            start = end
+    else:
+        keys.sort()
     first = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else np.zeros(0, np.int64)
     counts = np.diff(np.append(first, len(keys))).astype(np.float32)
     unique = keys[first]
