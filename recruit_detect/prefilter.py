@@ -40,19 +40,51 @@ def _char_class(items) -> frozenset[str] | None:
     return frozenset(chars) if len(chars) <= _MAX_CLASS else None
 
 
-def _conjuncts(items) -> list[frozenset[str]]:
-    """Atom sets of a sequence such that every match holds an atom of each: its runs of literals
-    and its required parts, with nested groups and required repeats flattened into it."""
-    sets: list[frozenset[str]] = []
-    run: list[str] = []
+def _exact(op, arg) -> frozenset[str] | None:
+    """The strings a node matches when they are few and fixed: a literal, a small class, or a
+    group or alternation of such sequences ("(?:com|id|co\\.id)"); None otherwise."""
+    if op == C.LITERAL:
+        return frozenset(chr(arg))
+    if op == C.IN:
+        return _char_class(arg)
+    if op == C.SUBPATTERN:
+        return _exact_sequence(arg[-1])
+    if op == C.BRANCH:
+        branches = [_exact_sequence(b) for b in arg[1]]
+        if any(b is None for b in branches):
+            return None
+        union = frozenset().union(*branches)
+        return union if len(union) <= _MAX_ATOMS else None
+    return None
+
+
+def _exact_sequence(items) -> frozenset[str] | None:
+    strings = frozenset({""})
     for op, arg in items:
-        if op == C.LITERAL:
-            run.append(chr(arg))
+        part = _exact(op, arg)
+        if part is None or len(strings) * len(part) > _MAX_ATOMS:
+            return None
+        strings = frozenset(a + b for a in strings for b in part)
+    return strings
+
+
+def _conjuncts(items) -> list[frozenset[str]]:
+    """Atom sets of a sequence such that every match holds an atom of each: its runs of fixed
+    strings and its required parts, with nested groups and required repeats flattened into it.
+    Neighbouring fixed parts join: "\\.(?:com|id)" needs ".com" or ".id", rarer than "id" alone."""
+    sets: list[frozenset[str]] = []
+    run = frozenset({""})  # the strings the fixed parts since the last other part spell
+    for op, arg in items:
+        part = _exact(op, arg)
+        if part is not None and len(run) * len(part) <= _MAX_ATOMS:
+            run = frozenset(a + b for a in run for b in part)
             continue
-        if run:
-            sets.append(frozenset({"".join(run)}))
-            run = []
-        if op == C.SUBPATTERN:
+        if "" not in run:  # a run that may be empty guarantees nothing
+            sets.append(run)
+        run = frozenset({""})
+        if part is not None:  # too many strings with the run before it: a run of its own
+            run = part
+        elif op == C.SUBPATTERN:
             sets += _conjuncts(arg[-1])
         elif op == C.ATOMIC_GROUP:
             sets += _conjuncts(arg)
@@ -60,8 +92,8 @@ def _conjuncts(items) -> list[frozenset[str]]:
             sets += _conjuncts(arg[2]) if arg[0] >= 1 else []
         elif atoms := _node(op, arg):
             sets.append(atoms)
-    if run:
-        sets.append(frozenset({"".join(run)}))
+    if "" not in run:
+        sets.append(run)
     return sets
 
 

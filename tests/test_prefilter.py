@@ -24,11 +24,20 @@ def test_required_atoms(source, atoms):
     assert (set(found) if found is not None else None) == atoms
 
 
+_PAIRS = ("aa", "bb", "cc", "dd", "ee", "ff", "gg", "hh")
+
+
 @pytest.mark.parametrize("source,sets", [
     (r"\bpl\s+(?:kami|saya)", [{"pl"}, {"kami", "saya"}]),
     (r"gaji(?:\s+pokok)?\s+(?:rp|idr)", [{"gaji"}, {"rp", "idr"}]),  # the optional part gives none
     (r"x(?:ab)+(?<=b)y", [{"x"}, {"ab"}, {"y"}]),  # a required repeat counts, a lookbehind does not
     (r"(?:kerja\s+16|jam\s+16)\s+jam", [{"kerja", "jam"}, {"jam"}]),
+    # neighbouring fixed parts join into longer atoms
+    (r"[a-z]+\.(?:com|id|co\.id)\s", [{".com", ".id", ".co.id"}]),
+    (r"(?:p|b)t[.\-]x", [{"pt.x", "pt-x", "bt.x", "bt-x"}]),
+    (r"(?:a|)b\d(?:c|)", [{"ab", "b"}]),  # an empty alternative joins as nothing; an empty run is no atom
+    # 8 x 8 strings, then 2 more would be 128 > 64: the class starts a run of its own
+    ("(?:{0})(?:{0})(?:x|y)".format("|".join(_PAIRS)), [{a + b for a in _PAIRS for b in _PAIRS}, {"x", "y"}]),
 ])
 def test_required_atom_sets(source, sets):
     assert [set(s) for s in required_atom_sets(re.compile(source))] == sets
