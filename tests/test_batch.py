@@ -165,13 +165,13 @@ def test_repeated_posts_are_scored_once_and_copied_exactly(small_model, small_co
 
 
 def test_only_the_packages_own_processes_freeze_the_loaded_model(small_model):
-    # Frozen objects that later form a cycle are never freed, so a caller's process (a notebook)
+    # and collect young objects less often. Frozen objects that later form a cycle are never freed, so a caller's process (a notebook)
     # is left alone; the CLI and the workers ask for it. A new interpreter, so this one is not frozen.
     import subprocess
     import sys
 
     probe = ("import gc, sys; from recruit_detect.batch import load_detector; "
-             "load_detector(sys.argv[1], freeze=sys.argv[2] == 'yes'); print(gc.get_freeze_count() > 0)")
+             "load_detector(sys.argv[1], freeze=sys.argv[2] == 'yes'); print(gc.get_freeze_count() > 0, gc.get_threshold())")
     runs = {flag: subprocess.run([sys.executable, "-c", probe, str(small_model), flag], capture_output=True, text=True,
                                  check=True).stdout.strip() for flag in ("no", "yes")}
-    assert runs == {"no": "False", "yes": "True"}
+    assert runs == {"no": "False (700, 10, 10)", "yes": "True (50000, 10, 10)"}
