@@ -40,6 +40,14 @@ def _char_class(items) -> frozenset[str] | None:
     return frozenset(chars) if len(chars) <= _MAX_CLASS else None
 
 
+def _union(branches) -> frozenset[str] | None:
+    """The atoms of an alternation: every branch's, unless a branch has none or they are too many."""
+    if any(b is None for b in branches):
+        return None
+    union = frozenset().union(*branches)
+    return union if len(union) <= _MAX_ATOMS else None
+
+
 def _exact(op, arg) -> frozenset[str] | None:
     """The strings a node matches when they are few and fixed: a literal, a small class, or a
     group or alternation of such sequences ("(?:com|id|co\\.id)"); None otherwise."""
@@ -50,11 +58,7 @@ def _exact(op, arg) -> frozenset[str] | None:
     if op == C.SUBPATTERN:
         return _exact_sequence(arg[-1])
     if op == C.BRANCH:
-        branches = [_exact_sequence(b) for b in arg[1]]
-        if any(b is None for b in branches):
-            return None
-        union = frozenset().union(*branches)
-        return union if len(union) <= _MAX_ATOMS else None
+        return _union([_exact_sequence(b) for b in arg[1]])
     return None
 
 
@@ -115,11 +119,7 @@ def _node(op, arg) -> frozenset[str] | None:
         low, _, body = arg
         return _sequence(body) if low >= 1 else None
     if op == C.BRANCH:
-        branches = [_sequence(b) for b in arg[1]]
-        if any(b is None for b in branches):
-            return None
-        union = frozenset().union(*branches)
-        return union if len(union) <= _MAX_ATOMS else None
+        return _union([_sequence(b) for b in arg[1]])
     if op == C.IN:
         return _char_class(arg)
     return None  # big classes, anchors, lookarounds: no literal is guaranteed
