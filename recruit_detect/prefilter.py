@@ -52,7 +52,7 @@ def _exact(op, arg) -> frozenset[str] | None:
     """The strings a node matches when they are few and fixed: a literal, a small class, or a
     group or alternation of such sequences ("(?:com|id|co\\.id)"); None otherwise."""
     if op == C.LITERAL:
-        return frozenset(chr(arg))
+        return frozenset({chr(arg)})
     if op == C.IN:
         return _char_class(arg)
     if op == C.SUBPATTERN:

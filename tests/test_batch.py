@@ -165,8 +165,9 @@ def test_repeated_posts_are_scored_once_and_copied_exactly(small_model, small_co
 
 
 def test_only_the_packages_own_processes_freeze_the_loaded_model(small_model):
-    # and collect young objects less often. Frozen objects that later form a cycle are never freed, so a caller's process (a notebook)
-    # is left alone; the CLI and the workers ask for it. A new interpreter, so this one is not frozen.
+    # The CLI and its workers freeze the loaded model and collect young objects less often. A
+    # caller's process (a notebook) is left alone: frozen objects that later form a cycle are never
+    # freed. A new interpreter, so this one is not frozen.
     import subprocess
     import sys
 
