@@ -93,6 +93,15 @@ def test_every_normalized_span_maps_to_a_non_empty_original_span(raw, data):
     assert 0 <= start < end <= len(raw)
 
 
+def test_posts_longer_than_the_shared_offset_range_map_exactly():
+    # the first pass slices its offsets from one shared array of 4,097, grown on demand
+    ascii_post = "ab " * 2000
+    n = _check_map(ascii_post)
+    assert n.text == ascii_post and list(n.starts) == list(range(6000)) and list(n.ends) == list(range(1, 6001))
+    n = _check_map("ab " * 2000 + "é x")  # a non-ASCII character after the first 6,000
+    assert n.text.endswith("e x") and n.original_span(6000, 6003) == (6000, 6003)
+
+
 def test_empty_and_invisible_only_posts():
     assert normalize("").text == ""
     assert normalize("\u200b\u200d").text == ""
