@@ -120,8 +120,8 @@ def char_buckets(texts: list[str], ngram_range: tuple[int, int], bits: int, span
 def count_pairs(rows: np.ndarray, cols: np.ndarray, n_rows: int, bits: int) -> sparse.csr_matrix:
     """Count (row, col) pairs into a CSR matrix. Sorted packed keys order the rows and the columns
     and bring duplicates together: about half the time of scipy's COO conversion. The keys are
-    32-bit when they fit (a scoring or training batch: 8,192 posts at 19 bits), which sorts in
-    0.58 of the time of 64-bit keys (8.3 against 14.4 ms for a batch of 250 posts)."""
+    32-bit when they fit (a scoring or training batch: 8,192 posts at 19 bits): sorted whole, a
+    batch of 250 posts took 8.3 ms against 14.4 ms with 64-bit keys."""
     key = np.uint32 if bits < 32 and n_rows <= 1 << (32 - bits) else np.int64
     keys = (rows.astype(key) << key(bits)) | cols.astype(key)
     if n_rows <= 1 << 16:

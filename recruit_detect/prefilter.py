@@ -62,13 +62,19 @@ def _exact(op, arg) -> frozenset[str] | None:
     return None
 
 
+def _join(heads: frozenset[str], tails: frozenset[str] | None) -> frozenset[str] | None:
+    """Every head followed by every tail; None when a part is not fixed or they are too many."""
+    if tails is None or len(heads) * len(tails) > _MAX_ATOMS:
+        return None
+    return frozenset(a + b for a in heads for b in tails)
+
+
 def _exact_sequence(items) -> frozenset[str] | None:
-    strings = frozenset({""})
+    strings: frozenset[str] | None = frozenset({""})
     for op, arg in items:
-        part = _exact(op, arg)
-        if part is None or len(strings) * len(part) > _MAX_ATOMS:
+        strings = _join(strings, _exact(op, arg))
+        if strings is None:
             return None
-        strings = frozenset(a + b for a in strings for b in part)
     return strings
 
 
@@ -80,8 +86,9 @@ def _conjuncts(items) -> list[frozenset[str]]:
     run = frozenset({""})  # the strings the fixed parts since the last other part spell
     for op, arg in items:
         part = _exact(op, arg)
-        if part is not None and len(run) * len(part) <= _MAX_ATOMS:
-            run = frozenset(a + b for a in run for b in part)
+        joined = _join(run, part)
+        if joined is not None:
+            run = joined
             continue
         if "" not in run:  # a run that may be empty guarantees nothing
             sets.append(run)
@@ -94,8 +101,9 @@ def _conjuncts(items) -> list[frozenset[str]]:
             sets += _conjuncts(arg)
         elif op in _REPEATS:
             sets += _conjuncts(arg[2]) if arg[0] >= 1 else []
-        elif atoms := _node(op, arg):
+        elif op == C.BRANCH and (atoms := _union([_sequence(b) for b in arg[1]])):
             sets.append(atoms)
+        # big classes, anchors, lookarounds: no literal is guaranteed
     if "" not in run:
         sets.append(run)
     return sets
@@ -108,21 +116,6 @@ def _most_selective(sets) -> frozenset[str] | None:
 def _sequence(items) -> frozenset[str] | None:
     """Atoms of a sequence: the most selective of its conjuncts."""
     return _most_selective(_conjuncts(items))
-
-
-def _node(op, arg) -> frozenset[str] | None:
-    if op == C.SUBPATTERN:
-        return _sequence(arg[-1])
-    if op == C.ATOMIC_GROUP:
-        return _sequence(arg)
-    if op in _REPEATS:
-        low, _, body = arg
-        return _sequence(body) if low >= 1 else None
-    if op == C.BRANCH:
-        return _union([_sequence(b) for b in arg[1]])
-    if op == C.IN:
-        return _char_class(arg)
-    return None  # big classes, anchors, lookarounds: no literal is guaranteed
 
 
 def required_atom_sets(pattern: re.Pattern) -> list[frozenset[str]]:
