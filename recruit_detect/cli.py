@@ -406,7 +406,8 @@ def train(corpus, output, text_fields, label_field, positives, id_field, group_f
 @handle_errors
 def evaluate(corpus, model_dir, text_fields, label_field, positives, id_field, group_field, fmt, report_dir):
     """Measure a model on labelled CORPUS files: illegal-class precision, recall, F1, PR-AUC,
-    ROC-AUC, and the false-positive rate of every negative label and subtype.
+    ROC-AUC, and the false-positive rate of every negative label and subtype. When the posts carry
+    annotated cue spans (the project's `cues` field), also how many of them the highlights find.
 
     \b
     Examples:
@@ -425,6 +426,10 @@ def evaluate(corpus, model_dir, text_fields, label_field, positives, id_field, g
     m = metrics([p.illegal for p in posts], [v.risk for v in verdicts], detector.thresholds.illegal,
                 labels=[p.label for p in posts], subtypes=[p.subtype for p in posts])
     m["model"] = detector.name
+    if any(p.spans for p in posts):
+        from recruit_detect.cue_spans import agreement, engine_spans
+
+        m["cue_spans"] = agreement([p.spans or () for p in posts], [engine_spans(v.analysis) for v in verdicts])
     if report_dir:
         from recruit_detect.evaluation_report import write_report
 

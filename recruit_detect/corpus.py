@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from recruit_detect.cue_spans import Span, parse_annotation
 from recruit_detect.errors import CorpusError
 
 FORMATS = {".jsonl": "json", ".json": "json", ".csv": "csv", ".tsv": "csv", ".parquet": "parquet"}
@@ -15,7 +16,8 @@ FORMATS = {".jsonl": "json", ".json": "json", ".csv": "csv", ".tsv": "csv", ".pa
 
 @dataclass(frozen=True)
 class Mapping:
-    """Which columns hold the text (joined with a blank line), the label, the id and the group."""
+    """Which columns hold the text (joined with a blank line), the label, the id, the group, the
+    subtype and the annotated cue spans."""
 
     text_fields: tuple[str, ...] = ("text",)
     label_field: str = "label"
@@ -23,6 +25,7 @@ class Mapping:
     id_field: str = "id"
     group_field: str | None = "group"
     subtype_field: str | None = "subtype"
+    cues_field: str | None = "cues"
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,9 @@ class Post:
     group: str
     subtype: str = ""
     source: str = ""
-    extra: dict = field(default_factory=dict, compare=False)
+    # Annotated un-negated cue spans (cue_spans.parse_annotation); None when the row has none.
+    # Only the project's single text field has offsets that mean something.
+    spans: tuple[Span, ...] | None = None
 
 
 def read_rows(path: str | os.PathLike) -> list[dict]:
@@ -91,8 +96,10 @@ def load_posts(paths, mapping: Mapping = Mapping()) -> list[Post]:
             rid = str(rid) if rid not in (None, "") else f"{Path(path).name}:{n}"
             group = row.get(mapping.group_field) if mapping.group_field else None
             subtype = row.get(mapping.subtype_field) if mapping.subtype_field else None
+            spans = (parse_annotation(row.get(mapping.cues_field))
+                     if mapping.cues_field and len(mapping.text_fields) == 1 else None)
             posts.append(Post(rid, "\n\n".join(parts), label, int(label in mapping.positive),
-                              str(group) if group not in (None, "") else "", str(subtype or ""), str(path)))
+                              str(group) if group not in (None, "") else "", str(subtype or ""), str(path), spans))
     if not posts:
         raise CorpusError("no labelled posts found; check --text-field and --label-field")
     return posts

@@ -88,6 +88,10 @@ def _plots(folder: Path, y, risk, threshold, subtypes) -> list[str]:
     return made
 
 
+def _ratio(value) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
 def write_report(folder, posts, verdicts, metrics: dict, threshold: float) -> None:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -102,6 +106,14 @@ def write_report(folder, posts, verdicts, metrics: dict, threshold: float) -> No
     lines += [f"![{p[:-4]}]({p})" for p in plots] + ["", "## Risk cues: coverage of illegal posts and precision", "",
                                                      "| cue | posts | illegal | coverage | precision |", "|---|---:|---:|---:|---:|"]
     lines += [f"| {c} | {e['posts']} | {e['illegal']} | {e['coverage']:.3f} | {e['precision']:.3f} |" for c, e in cues.items()]
+    if "cue_spans" in metrics:
+        spans = metrics["cue_spans"]
+        lines += ["", f"## Cue spans against the annotation ({spans['posts']} annotated posts)", "",
+                  "An annotated span is recalled when a highlight of the same cue overlaps it; a highlight is "
+                  "correct when it overlaps an annotated span of its cue. Negated spans are left out.", "",
+                  "| cue | annotated | recall | highlights | precision |", "|---|---:|---:|---:|---:|"]
+        lines += [f"| {c} | {e['annotated']} | {_ratio(e['recall'])} | {e['hits']} | {_ratio(e['precision'])} |"
+                  for c, e in {"(all)": spans["overall"], **spans["by_cue"]}.items()]
     for key, title in (("false_positives", "Worst false positives"), ("false_negatives", "Worst false negatives")):
         lines += ["", f"## {title}", ""]
         lines += [f"- `{e['id']}` {e['label']}/{e['subtype'] or '-'} risk {e['risk']:.3f} cues {', '.join(e['cues']) or '-'}: "

@@ -316,6 +316,16 @@ def test_evaluate_writes_a_report_folder(run, small_corpus, tmp_path):
     assert 0 < fee["illegal"] <= fee["posts"] and fee["precision"] == round(fee["illegal"] / fee["posts"], 4)
     assert len(m["false_positives"]) <= 20 and len(m["false_negatives"]) <= 20
     assert "## Worst false positives" in (out / "report.md").read_text()
+    # The slice carries the corpus's annotated spans: the highlights are measured against them.
+    from recruit_detect.corpus import load_posts
+    from recruit_detect.cue_spans import agreement, engine_spans
+    from recruit_detect.detector import analyze
+
+    posts = load_posts([small_corpus])
+    expected = agreement([p.spans for p in posts], [engine_spans(analyze(p.text)) for p in posts])
+    assert m["cue_spans"] == json.loads(json.dumps(expected)) and m["cue_spans"]["posts"] > 200
+    assert 0 < m["cue_spans"]["overall"]["recall"] < 1 and 0 < m["cue_spans"]["overall"]["precision"] < 1
+    assert f"| (all) | {expected['overall']['annotated']} |" in (out / "report.md").read_text()
 
 
 def test_label_proposes_silver_labels_with_rules(tmp_path):
