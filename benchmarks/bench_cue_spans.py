@@ -1,0 +1,69 @@
+"""Highlights against the annotation: how many of the corpus's annotated cue spans the cue engine
+finds (recall) and how many of its highlights an annotator marked (precision), per cue, next to a
+baseline in the same run: each cue's phrase list searched as whole words in the lower-cased post,
+with no normalizer, no patterns and no negation.
+
+The corpus is split by author into the posts the cue files were tuned on and posts they were not
+(by default a16-a19, written in session 13 before the cue files were extended, and not mined for
+phrases), so both an in-sample and an out-of-sample figure are reported.
+
+    python benchmarks/bench_cue_spans.py corpus/*.jsonl [--held-out a16,a17,a18,a19]
+
+Writes benchmarks/results/cue_spans.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import subprocess
+from pathlib import Path
+
+from recruit_detect.cue_spans import agreement, engine_spans, parse_annotation
+from recruit_detect.cues import default_cues
+from recruit_detect.detector import analyze
+
+HERE = Path(__file__).resolve().parent
+
+
+def phrase_baseline():
+    """A function from a post to its spans: every cue phrase found as whole words, lower-cased."""
+    scanners = [(cue.id, re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, sorted(cue.phrases, key=len, reverse=True)))
+                                    + r")(?!\w)")) for cue in default_cues().cues if cue.phrases]
+
+    def spans(text: str):
+        lowered = text.lower()  # same length as text for the corpus's scripts, so offsets hold
+        return tuple((cue, m.start(), m.end()) for cue, rx in scanners for m in rx.finditer(lowered))
+    return spans
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", nargs="+")
+    ap.add_argument("--held-out", default="a16,a17,a18,a19", help="authors whose posts the cue files were not tuned on")
+    ap.add_argument("--out", default=str(HERE / "results" / "cue_spans.json"))
+    args = ap.parse_args()
+    held_out = set(args.held_out.split(","))
+    rows = [json.loads(line) for p in args.corpus for line in Path(p).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [r for r in rows if len(r["text"].lower()) == len(r["text"])]
+    baseline = phrase_baseline()
+    found = {"engine": [engine_spans(analyze(r["text"])) for r in rows], "phrase_baseline": [baseline(r["text"]) for r in rows]}
+    gold = [parse_annotation(r["cues"]) or () for r in rows]
+    result = {"posts": len(rows), "held_out_authors": sorted(held_out),
+              "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                       cwd=HERE).stdout.strip(),
+              "python": platform.python_version(), "slices": {}}
+    for name, keep in (("tuned_on", lambda r: r["author"] not in held_out), ("held_out", lambda r: r["author"] in held_out)):
+        idx = [i for i, r in enumerate(rows) if keep(r)]
+        result["slices"][name] = {method: agreement([gold[i] for i in idx], [spans[i] for i in idx])
+                                  for method, spans in found.items()}
+        for method, a in result["slices"][name].items():
+            o = a["overall"]
+            print(f"{name:<9} {method:<16} posts {a['posts']:>5}  recall {o['recall']:.3f} of {o['annotated']}  "
+                  f"precision {o['precision']:.3f} of {o['hits']}")
+    Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
