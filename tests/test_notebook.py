@@ -15,5 +15,6 @@ def test_error_analysis_notebook_executes(monkeypatch):
                             resources={"metadata": {"path": str(ROOT)}}).execute()
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
     assert "posts 60" in text and "false_positives" in text and "fee_demand" in text
+    assert "annotated posts" in text and "(all)" in text
     images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
     assert len(images) == 5
