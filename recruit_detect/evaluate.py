@@ -61,7 +61,12 @@ def format_metrics(m: dict) -> str:
     return "\n".join(lines)
 
 
+def format_ratio(value: float | None) -> str:
+    """A rate to three places; "-" where its denominator was 0."""
+    return "-" if value is None else f"{value:.3f}"
+
+
 def _span_entry(e: dict) -> str:
-    """'recall 0.412 of 900 annotated  precision 0.700 of 530 hits' (n/a where a count is 0)."""
-    ratio = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
-    return f"recall {ratio(e['recall'])} of {e['annotated']} annotated  precision {ratio(e['precision'])} of {e['hits']} hits"
+    """'recall 0.412 of 900 annotated  precision 0.700 of 530 hits'."""
+    return (f"recall {format_ratio(e['recall'])} of {e['annotated']} annotated  "
+            f"precision {format_ratio(e['precision'])} of {e['hits']} hits")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recruit_detect.evaluate import format_metrics
+from recruit_detect.evaluate import format_metrics, format_ratio
 
 
 def cue_table(posts, verdicts) -> dict:
@@ -88,10 +88,6 @@ def _plots(folder: Path, y, risk, threshold, subtypes) -> list[str]:
     return made
 
 
-def _ratio(value) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
 def write_report(folder, posts, verdicts, metrics: dict, threshold: float) -> None:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -112,7 +108,7 @@ def write_report(folder, posts, verdicts, metrics: dict, threshold: float) -> No
                   "An annotated span is recalled when a highlight of the same cue overlaps it; a highlight is "
                   "correct when it overlaps an annotated span of its cue. Negated spans are left out.", "",
                   "| cue | annotated | recall | highlights | precision |", "|---|---:|---:|---:|---:|"]
-        lines += [f"| {c} | {e['annotated']} | {_ratio(e['recall'])} | {e['hits']} | {_ratio(e['precision'])} |"
+        lines += [f"| {c} | {e['annotated']} | {format_ratio(e['recall'])} | {e['hits']} | {format_ratio(e['precision'])} |"
                   for c, e in {"(all)": spans["overall"], **spans["by_cue"]}.items()]
     for key, title in (("false_positives", "Worst false positives"), ("false_negatives", "Worst false negatives")):
         lines += ["", f"## {title}", ""]
