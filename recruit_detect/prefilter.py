@@ -183,7 +183,7 @@ class _AtomScanner:
 
 class Index:
     """Which of many patterns may match a text, from one atom scan: the cue engine asks about its
-    80 scanners at once; `may_match` asks about one pattern.
+    85 scanners at once; `may_match` asks about one pattern.
 
     A pattern is offered when the text holds an atom of its most selective set and of each of its
     other sets of multi-character atoms (`also`): "pl\\s+(?:kami|saya)" needs "pl" and one of
