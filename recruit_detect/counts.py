@@ -19,6 +19,7 @@ from recruit_detect.cues import default_cues
 from recruit_detect.detector import analyze
 from recruit_detect.entities import money_entities
 from recruit_detect.normalize import OBFUSCATION_KINDS
+from recruit_detect.tokens import PHONE
 
 # The default feature sizes (features.build_features): 2**18 word and 2**19 character buckets.
 WORD_BITS, CHAR_BITS, CHAR_NGRAMS = 18, 19, (2, 5)
@@ -44,10 +45,16 @@ _MAX_CACHED = 1 << 19  # bounded, so memory stays flat over millions of posts
 
 
 def _new_hash(token: str) -> int:
-    """CRC-32 of a token; numbers hash as a length-bucketed shape, so "15" and "25" share one."""
+    """CRC-32 of a token; numbers hash as a length-bucketed shape, so "15" and "25" share one, and
+    every phone number (one token, see tokens.PHONE) as one shape."""
     if len(_HASHES) >= _MAX_CACHED:
         _HASHES.clear()
-    shape = f"<num{min(len(token), 7)}>" if _NUMBER.match(token) else token
+    if token[0] in "+0" and PHONE.fullmatch(token):
+        shape = "<phone>"
+    elif _NUMBER.match(token):
+        shape = f"<num{min(len(token), 7)}>"
+    else:
+        shape = token
     h = _HASHES[token] = zlib.crc32(shape.encode("utf-8", "surrogatepass"))
     return h
 

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import re
 
+# An Indonesian mobile number, with single spaces, dashes or dots between its digit groups, is one
+# token ("0812 3456 7890"): as three number tokens its grouping was a feature, and the grouping is
+# a writer's habit. Leaving one author out (benchmarks/bench_authors.py), honest domestic ads
+# whose numbers were grouped with spaces were flagged at 0.27; as one token, 0.16.
+PHONE = re.compile(r"(?:\+62|62|0)8\d{2}(?:[ \-.]?\d){6,9}(?!\d)")
 # A number with its thousands separators ("15.000.000") is one token; so is a run of letters
 # and digits ("a1b", "rp15"); any other visible character is a token of its own.
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+|\S")
+_TOKEN = re.compile(PHONE.pattern + r"|\d+(?:[.,]\d+)*|[^\W_]+|\S")
 
 
 def tokenize(text: str) -> tuple[tuple[str, int], ...]:

@@ -17,6 +17,9 @@ CUES = default_cues()
     ("gaji 15 juta/bulan!!", ["gaji", "15", "juta", "/", "bulan", "!", "!"]),
     ("rp15 a1b @hrd_id #tppo", ["rp15", "a1b", "@", "hrd", "_", "id", "#", "tppo"]),
     ("kerja di 日本 😊", ["kerja", "di", "日本", "😊"]),
+    # a mobile number is one token, its groups kept; across a line break it is not
+    ("wa 0812 3456 7890, +6281234567890.", ["wa", "0812 3456 7890", ",", "+6281234567890", "."]),
+    ("0857-2201-6638 / 0812\n3456 7890", ["0857-2201-6638", "/", "0812", "3456", "7890"]),
     ("", []),
 ])
 def test_tokens(text, tokens):
