@@ -429,7 +429,7 @@ def evaluate(corpus, model_dir, text_fields, label_field, positives, id_field, g
     if any(p.spans for p in posts):
         from recruit_detect.cue_spans import agreement, engine_spans
 
-        m["cue_spans"] = agreement([p.spans or () for p in posts], [engine_spans(v.analysis) for v in verdicts])
+        m["cue_spans"] = agreement([p.spans for p in posts], [engine_spans(v.analysis) for v in verdicts])
     if report_dir:
         from recruit_detect.evaluation_report import write_report
 

@@ -39,9 +39,9 @@ def _overlaps(a: Span, b: Span) -> bool:
     return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
 
 
-def agreement(annotated: Iterable[Sequence[Span]], found: Iterable[Sequence[Span]]) -> dict:
+def agreement(annotated: Iterable[Sequence[Span] | None], found: Iterable[Sequence[Span]]) -> dict:
     """Compare each post's annotated spans with the spans the engine found in it (un-negated
-    hits). Posts without annotated spans are skipped (see the module docstring)."""
+    hits). Posts without annotated spans (empty or None) are skipped (see the module docstring)."""
     counts = {key: Counter() for key in ("annotated", "recalled", "hits", "correct")}
     posts = 0
     for gold, hits in zip(annotated, found):

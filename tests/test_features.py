@@ -90,7 +90,7 @@ def test_numbers_share_a_shape_bucket():
 def test_every_phone_number_is_one_word_feature():
     """However its digits are grouped, a number is the same single word feature."""
     shapes = [word_buckets([analyze(f"hubungi {number} ya").tokens], 18)[1]
-              for number in ("0812 3456 7890", "0857-2201-6638", "081299998888", "+6281234567890")]
+              for number in ("0812 3456 7890", "0857-2201-6638", "081299998888", "+6281234567890", "6281234567890")]
     assert all(np.array_equal(shapes[0], s) for s in shapes) and len(shapes[0]) == 5  # 3 words, 2 bigrams
 
 
