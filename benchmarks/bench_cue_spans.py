@@ -22,7 +22,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from recruit_detect.cue_spans import agreement, engine_spans, parse_annotation
+from recruit_detect.cue_spans import agreement, engine_spans, negation_agreement, parse_annotation
 from recruit_detect.cues import default_cues
 from recruit_detect.detector import analyze
 
@@ -50,8 +50,11 @@ def main():
     rows = [json.loads(line) for p in args.corpus for line in Path(p).read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [r for r in rows if len(r["text"].lower()) == len(r["text"])]
     baseline = phrase_baseline()
-    found = {"engine": [engine_spans(analyze(r["text"])) for r in rows], "phrase_baseline": [baseline(r["text"]) for r in rows]}
+    analyses = [analyze(r["text"]) for r in rows]
+    found = {"engine": [engine_spans(a) for a in analyses], "phrase_baseline": [baseline(r["text"]) for r in rows]}
     gold = [parse_annotation(r["cues"]) or () for r in rows]
+    denied = [parse_annotation(r["cues"], negated=True) or () for r in rows]
+    hits = [tuple((h.cue, h.start, h.end, h.negated) for h in a.cues) for a in analyses]
     result = {"posts": len(rows), "held_out_authors": sorted(held_out),
               "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                        cwd=HERE).stdout.strip(),
@@ -64,6 +67,11 @@ def main():
             o = a["overall"]
             print(f"{name:<9} {method:<16} posts {a['posts']:>5}  recall {o['recall']:.3f} of {o['annotated']}  "
                   f"precision {o['precision']:.3f} of {o['hits']}")
+        # The baseline has no negation, so only the engine's is compared with the annotation.
+        neg = result["slices"][name]["engine_negation"] = negation_agreement(
+            [gold[i] for i in idx], [denied[i] for i in idx], [hits[i] for i in idx])
+        print(f"{name:<9} engine negation  recall {neg['recall']:.3f} of {neg['denied']} denied  "
+              f"precision {neg['precision']:.3f} of {neg['negated']} negated ({neg['hits']} hits on annotated spans)")
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 

@@ -18,9 +18,10 @@ from collections.abc import Iterable, Sequence
 Span = tuple[str, int, int]  # (cue id, start, end), half-open code-point offsets
 
 
-def parse_annotation(value) -> tuple[Span, ...] | None:
-    """The un-negated spans of a corpus record's `cues` field (DESIGN 4.1), or None when the value
-    is not such a list, so a researcher's unrelated `cues` column is ignored, not misread."""
+def parse_annotation(value, negated: bool = False) -> tuple[Span, ...] | None:
+    """The un-negated spans (with `negated`, the negated ones) of a corpus record's `cues` field
+    (DESIGN 4.1), or None when the value is not such a list, so a researcher's unrelated `cues`
+    column is ignored, not misread."""
     if not isinstance(value, list):
         return None
     spans = []
@@ -30,7 +31,7 @@ def parse_annotation(value) -> tuple[Span, ...] | None:
         start, end = item.get("start"), item.get("end")
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
             return None
-        if not item.get("negated"):
+        if bool(item.get("negated")) == negated:
             spans.append((item["cue"], start, end))
     return tuple(spans)
 
@@ -68,3 +69,24 @@ def agreement(annotated: Iterable[Sequence[Span] | None], found: Iterable[Sequen
 def engine_spans(analysis) -> tuple[Span, ...]:
     """The un-negated hits of an `Analysis`, as spans."""
     return tuple((h.cue, h.start, h.end) for h in analysis.cues if not h.negated)
+
+
+def negation_agreement(kept: Iterable[Sequence[Span]], denied: Iterable[Sequence[Span]],
+                       found: Iterable[Sequence[tuple[str, int, int, bool]]]) -> dict:
+    """How the engine's `negated` agrees with the annotators' on the hits both drew: every hit
+    that overlaps an annotated span of its cue, kept or denied. recall: of those the annotators
+    marked denied, the share the engine negated; precision: of those the engine negated, the share
+    the annotators marked denied. `found` holds each post's hits as (cue, start, end, negated)."""
+    n = marked = negated = both = 0
+    for keep, deny, hits in zip(kept, denied, found):
+        for cue, start, end, engine in hits:
+            span = (cue, start, end)
+            is_denied = any(_overlaps(span, d) for d in deny or ())
+            if not (is_denied or any(_overlaps(span, k) for k in keep or ())):
+                continue
+            n += 1
+            marked += is_denied
+            negated += engine
+            both += is_denied and engine
+    return {"hits": n, "denied": marked, "recall": round(both / marked, 4) if marked else None,
+            "negated": negated, "precision": round(both / negated, 4) if negated else None}

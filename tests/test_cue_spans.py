@@ -3,7 +3,7 @@ import json
 from hypothesis import given, settings, strategies as st
 
 from recruit_detect.corpus import Mapping, load_posts
-from recruit_detect.cue_spans import agreement, engine_spans, parse_annotation
+from recruit_detect.cue_spans import agreement, engine_spans, negation_agreement, parse_annotation
 from recruit_detect.detector import analyze
 
 
@@ -53,8 +53,8 @@ def test_parse_annotation_reads_the_corpus_field_and_ignores_other_columns():
 def test_engine_spans_leave_out_negated_hits():
     analysis = analyze("Lowongan ke Taiwan tanpa biaya admin, tapi transfer dulu 2 juta")
     assert [(h.cue, h.negated) for h in analysis.cues] == [("zero_cost", False), ("fee_demand", True),
-                                                           ("fee_demand", True)]
-    assert engine_spans(analysis) == (("zero_cost", 19, 30),)
+                                                           ("fee_demand", False)]
+    assert engine_spans(analysis) == (("zero_cost", 19, 30), ("fee_demand", 43, 63))
 
 
 def test_load_posts_keeps_annotated_spans_only_for_a_single_text_field(tmp_path):
@@ -64,3 +64,18 @@ def test_load_posts_keeps_annotated_spans_only_for_a_single_text_field(tmp_path)
     assert load_posts([path])[0].spans == (("fee_demand", 0, 10),)
     assert load_posts([path], Mapping(text_fields=("title", "text")))[0].spans is None
     assert load_posts([path], Mapping(cues_field=None))[0].spans is None
+
+
+def test_negation_agreement_counts_the_hits_on_annotated_spans():
+    record = [{"cue": "fee_demand", "start": 0, "end": 5, "negated": True},
+              {"cue": "fee_demand", "start": 10, "end": 15},
+              {"cue": "vague_recruiter", "start": 20, "end": 24, "negated": True}]
+    kept, denied = parse_annotation(record), parse_annotation(record, negated=True)
+    assert kept == (("fee_demand", 10, 15),)
+    assert denied == (("fee_demand", 0, 5), ("vague_recruiter", 20, 24))
+    hits = (("fee_demand", 1, 4, True), ("fee_demand", 11, 14, True), ("vague_recruiter", 20, 24, False),
+            ("private_contact", 30, 32, True))  # the last overlaps no annotated span: not counted
+    assert negation_agreement([kept], [denied], [hits]) == {"hits": 3, "denied": 2, "recall": 0.5, "negated": 2,
+                                                            "precision": 0.5}
+    assert negation_agreement([()], [()], [hits]) == {"hits": 0, "denied": 0, "recall": None, "negated": 0,
+                                                      "precision": None}

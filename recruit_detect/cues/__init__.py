@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from functools import cache, cached_property
 from importlib import resources
 
-from recruit_detect import prefilter, safe_regex
+from recruit_detect import negation, prefilter, safe_regex
 from recruit_detect.errors import CueError
 from recruit_detect.normalize import Normalized, normalize
 from recruit_detect.tokens import tokenize
@@ -81,10 +81,13 @@ class Cue:
     no_match: tuple[str, ...]
 
     def hit(self, norm: Normalized, a: int, b: int) -> CueHit:
-        """The hit for normalized span [a, b): negated by a suppressor, boosted by context."""
+        """The hit for normalized span [a, b): negated by a suppressor in its clause or, for a
+        risk cue, by a denial right before it (negation.py); boosted by context."""
         text = norm.text
-        negated = bool(self.suppressor and self.suppressor.search(
-            text, max(0, a - self.window), min(len(text), b + self.suppress_after)))
+        negated = bool(self.suppressor and negation.suppressed(self.suppressor, text, a, b, self.window,
+                                                               self.suppress_after))
+        if not negated and self.polarity == "risk":
+            negated = negation.denied(text, a, b)
         boosted = bool(self.context and self.context.search(text, max(0, a - self.window), min(len(text), b + self.window)))
         start, end = norm.original_span(a, b)
         return CueHit(self.id, start, end, min(1.0, SEVERITIES[self.severity] + 0.2 * boosted), self.severity,
@@ -292,7 +295,7 @@ def _mark_reported(norm: Normalized, hits: list[CueHit], frames: list[CueHit]) -
 def load_cues(sources: dict[str, bytes]) -> CueSet:
     """Build a cue set from {cue id: TOML bytes}; ids are the file stems, so they are unique."""
     cues = []
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(negation.digest())  # the negation word lists decide which hits count too
     for cue_id in sorted(sources):
         raw = sources[cue_id]
         digest.update(cue_id.encode() + b"\0" + raw + b"\0")
