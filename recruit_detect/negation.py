@@ -25,6 +25,7 @@ from recruit_detect import resources, safe_regex
 _FILES = ("negators.txt", "negation_bridge.txt", "contrast.txt")
 _QUOTE = "[\"'\u201c\u201d\u2018\u2019]"
 _JOINERS = ("atau", "ataupun", "maupun", "or", "utowo")  # "'uang kursi' atau 'uang jaminan'"
+_MAY_END = frozenset("\"'\u201c\u201d\u2018\u2019/:")  # the marks a denial may end with before the phrase
 # How far back a denial may start: four bridge words and three list items fit in it.
 REACH = 100
 
@@ -74,9 +75,6 @@ def denied(text: str, start: int, end: int) -> bool:
     else:
         may_end = head[-1:] in _MAY_END
     return (may_end and before.search(text, lo, start) is not None) or answered.match(text, end) is not None
-
-
-_MAY_END = frozenset("\"'\u201c\u201d\u2018\u2019/:")
 
 
 @cache

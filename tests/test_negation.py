@@ -73,3 +73,21 @@ def test_a_line_break_or_sentence_end_always_ends_a_denial(before, after):
         text = " ".join(before) + stop + " ".join(after) + " calo"
         alone = " ".join(after) + " calo"
         assert negation.denied(text, len(text) - 4, len(text)) == negation.denied(alone, len(alone) - 4, len(alone))
+
+
+tokens = st.sampled_from(["tidak", "pernah", "meminta", "bukan", "lewat", "tanpa", "tes", "kami", "no", "/", "atau",
+                          ",", "'", '"', ":", "?", "ada", "tak ada", "uang kursi", "2", "juta", "ke", "dm"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(before=st.lists(tokens, max_size=10), after=st.lists(tokens, max_size=4), glue=st.sampled_from([" ", ""]))
+def test_the_fast_path_gives_the_answer_of_the_full_search(before, after, glue):
+    """`denied` skips the search when the text before the phrase cannot end a denial; the
+    shortcut must never change the answer."""
+    head = glue.join(before) + " "
+    text = head + "calo" + " " + " ".join(after)
+    start, end = len(head), len(head) + 4
+    pattern, answered, _, _ = negation._patterns()
+    full = (pattern.search(text, max(0, start - negation.REACH), start) is not None
+            or answered.match(text, end) is not None)
+    assert negation.denied(text, start, end) == full
