@@ -37,9 +37,10 @@ class Post:
     group: str
     subtype: str = ""
     source: str = ""
-    # Annotated un-negated cue spans (cue_spans.parse_annotation); None when the row has none.
-    # Only the project's single text field has offsets that mean something.
+    # Annotated un-negated and negated cue spans (cue_spans.parse_annotation); None when the row
+    # has none. Only the project's single text field has offsets that mean something.
     spans: tuple[Span, ...] | None = None
+    denied: tuple[Span, ...] | None = None
 
 
 def read_rows(path: str | os.PathLike) -> list[dict]:
@@ -96,10 +97,13 @@ def load_posts(paths, mapping: Mapping = Mapping()) -> list[Post]:
             rid = str(rid) if rid not in (None, "") else f"{Path(path).name}:{n}"
             group = row.get(mapping.group_field) if mapping.group_field else None
             subtype = row.get(mapping.subtype_field) if mapping.subtype_field else None
-            spans = (parse_annotation(row.get(mapping.cues_field))
-                     if mapping.cues_field and len(mapping.text_fields) == 1 else None)
+            spans = denied = None
+            if mapping.cues_field and len(mapping.text_fields) == 1:
+                value = row.get(mapping.cues_field)
+                spans, denied = parse_annotation(value), parse_annotation(value, negated=True)
             posts.append(Post(rid, "\n\n".join(parts), label, int(label in mapping.positive),
-                              str(group) if group not in (None, "") else "", str(subtype or ""), str(path), spans))
+                              str(group) if group not in (None, "") else "", str(subtype or ""), str(path), spans,
+                              denied))
     if not posts:
         raise CorpusError("no labelled posts found; check --text-field and --label-field")
     return posts

@@ -58,12 +58,20 @@ def format_metrics(m: dict) -> str:
     if "cue_spans" in m:
         spans = m["cue_spans"]
         lines.append(f"cue spans in {spans['posts']} annotated posts: " + _span_entry(spans["overall"]))
+        if "negation" in spans:
+            lines.append("negation: " + negation_entry(spans["negation"]))
     return "\n".join(lines)
 
 
 def format_ratio(value: float | None) -> str:
     """A rate to three places; "-" where its denominator was 0."""
     return "-" if value is None else f"{value:.3f}"
+
+
+def negation_entry(e: dict) -> str:
+    """'recall 0.875 of 112 denied  precision 0.867 of 113 negated'."""
+    return (f"recall {format_ratio(e['recall'])} of {e['denied']} denied  "
+            f"precision {format_ratio(e['precision'])} of {e['negated']} negated")
 
 
 def _span_entry(e: dict) -> str:

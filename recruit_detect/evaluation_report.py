@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recruit_detect.evaluate import format_metrics, format_ratio
+from recruit_detect.evaluate import format_metrics, format_ratio, negation_entry
 
 
 def cue_table(posts, verdicts) -> dict:
@@ -110,6 +110,11 @@ def write_report(folder, posts, verdicts, metrics: dict, threshold: float) -> No
                   "| cue | annotated | recall | highlights | precision |", "|---|---:|---:|---:|---:|"]
         lines += [f"| {c} | {e['annotated']} | {format_ratio(e['recall'])} | {e['hits']} | {format_ratio(e['precision'])} |"
                   for c, e in {"(all)": spans["overall"], **spans["by_cue"]}.items()]
+        if "negation" in spans:
+            lines += ["", f"Negation, on the {spans['negation']['hits']} highlights that overlap an annotated span: "
+                      + negation_entry(spans["negation"]) + " (a span is denied when the annotators marked it "
+                      "negated; recall is the share of those the engine negated, precision the share of the "
+                      "engine's negated hits the annotators marked)."]
     for key, title in (("false_positives", "Worst false positives"), ("false_negatives", "Worst false negatives")):
         lines += ["", f"## {title}", ""]
         lines += [f"- `{e['id']}` {e['label']}/{e['subtype'] or '-'} risk {e['risk']:.3f} cues {', '.join(e['cues']) or '-'}: "

@@ -60,10 +60,13 @@ def test_engine_spans_leave_out_negated_hits():
 def test_load_posts_keeps_annotated_spans_only_for_a_single_text_field(tmp_path):
     path = tmp_path / "c.jsonl"
     path.write_text(json.dumps({"id": "x", "text": "bayar dulu", "title": "t", "label": "illegal",
-                                "cues": [{"cue": "fee_demand", "start": 0, "end": 10, "negated": False}]}) + "\n")
-    assert load_posts([path])[0].spans == (("fee_demand", 0, 10),)
-    assert load_posts([path], Mapping(text_fields=("title", "text")))[0].spans is None
-    assert load_posts([path], Mapping(cues_field=None))[0].spans is None
+                                "cues": [{"cue": "fee_demand", "start": 0, "end": 10, "negated": False},
+                                         {"cue": "fee_demand", "start": 0, "end": 5, "negated": True}]}) + "\n")
+    post = load_posts([path])[0]
+    assert (post.spans, post.denied) == ((("fee_demand", 0, 10),), (("fee_demand", 0, 5),))
+    for mapping in (Mapping(text_fields=("title", "text")), Mapping(cues_field=None)):
+        post = load_posts([path], mapping)[0]
+        assert post.spans is None and post.denied is None
 
 
 def test_negation_agreement_counts_the_hits_on_annotated_spans():
