@@ -17,7 +17,9 @@ model's cue features follow them too, so the word lists are part of the cue set'
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
+from collections.abc import Sequence
 from functools import cache
 
 from recruit_detect import resources, safe_regex
@@ -28,6 +30,9 @@ _JOINERS = ("atau", "ataupun", "maupun", "or", "utowo")  # "'uang kursi' atau 'u
 _MAY_END = frozenset("\"'\u201c\u201d\u2018\u2019/:")  # the marks a denial may end with before the phrase
 # How far back a denial may start: four bridge words and three list items fit in it.
 REACH = 100
+ASKED = 2 * (3 + 20) + 3 + 1 + 3 + 1 + 3  # the longest run of `answered` up to its negator
+# The mark under which CueSet's phrase trie reports where a negator's first word stands.
+MARK = "negator"
 
 
 def _words(name: str) -> str:
@@ -39,12 +44,13 @@ def _patterns() -> tuple[safe_regex.SafePattern, ...]:
     item = rf"{_QUOTE}?\w+(?:[ \t]+\w+){{0,2}}{_QUOTE}?"
     join = rf"[ \t]*(?:{_QUOTE}[ \t]*,|/|,?[ \t]*\b(?:{'|'.join(_JOINERS)})\b)[ \t]*"
     denied = safe_regex.compile(
-        rf"(?<![a-z0-9])(?:{_words('negators.txt')})(?:[ \t]+(?:{_words('negation_bridge.txt')})){{0,4}}"
+        rf"(?<![^\W_])(?:{_words('negators.txt')})(?![^\W_])(?:[ \t]+(?:{_words('negation_bridge.txt')})){{0,4}}"
         rf"[ \t]*:?[ \t]*(?:{item}{join}){{0,3}}{_QUOTE}?[ \t]*\Z", name="negation.denied")
     # Up to two words without digits between phrase and "?" ("rekening pribadi staf? NEVER."), and
-    # the negator must end its clause: "DP 500rb? Tidak masalah" does not deny the DP.
+    # the negator must end its clause: "DP 500rb? Tidak masalah" does not deny the DP. Bounded, so
+    # the "?" or ":" lies within ASKED characters of the phrase and `denied` can look for it first.
     answered = safe_regex.compile(
-        rf"(?:[ \t]+[a-z]+){{0,2}}[ \t]*{_QUOTE}?[ \t]*[?:][ \t]*(?:{_words('negators.txt')})"
+        rf"(?:[ \t]{{1,3}}[a-z]{{1,20}}){{0,2}}[ \t]{{0,3}}{_QUOTE}?[ \t]{{0,3}}[?:][ \t]{{0,3}}(?:{_words('negators.txt')})"
         rf"(?:[ \t]+(?:ada|pernah|perlu))?[ \t]*(?:[.!,;]|\n|\Z)", name="negation.answered")
     clause = rf"\n|[.!?;](?:\s|$)|(?<![a-z0-9])(?:{_words('contrast.txt')})(?![a-z0-9])"
     return (denied, answered, safe_regex.compile(clause, name="negation.clause"),
@@ -56,15 +62,29 @@ def digest() -> bytes:
     return hashlib.sha256("\0".join(" ".join(sorted(resources.words(name))) for name in _FILES).encode()).digest()
 
 
-def denied(text: str, start: int, end: int) -> bool:
+def first_words() -> frozenset[str]:
+    """The words a negator starts with; CueSet.find reports where they stand in a post."""
+    return frozenset(w.split()[0] for w in resources.words("negators.txt"))
+
+
+def denied(text: str, start: int, end: int, negators: Sequence[int]) -> bool:
     """True when a negator's clause runs, through bridge words and list items only, up to the
-    phrase at [start, end), or the phrase is asked and answered with a negator."""
-    before, answered, _, _ = _patterns()
+    phrase at [start, end), or the phrase is asked and answered with a negator. `negators` holds
+    the sorted starts of the tokens of `first_words()` in `text`: a hit with none near it (two in
+    three) is decided by a bisection."""
     lo = max(0, start - REACH)
+    i = bisect.bisect_left(negators, lo)
+    if i < len(negators) and negators[i] < start and _before(text, lo, start):
+        return True
+    j = bisect.bisect_left(negators, end, i)
+    return j < len(negators) and negators[j] < end + ASKED and _patterns()[1].match(text, end) is not None
+
+
+def _before(text: str, lo: int, start: int) -> bool:
+    """The denial before the phrase, searched in text[lo:start]."""
     head = text[lo:start].rstrip(" \t")
-    # Fast path: the text before a denied phrase ends in a negator, a bridge word, a list joiner, a
-    # quote, "/", ":" or a comma after a quote, so after anything else the search (3.6 us a hit) is
-    # skipped: two hits in three are decided here.
+    # The text before a denied phrase ends in a negator, a bridge word, a list joiner, a quote,
+    # "/", ":" or a comma after a quote; after anything else the search (3.6 us) is skipped.
     if head and head[-1].isalnum():
         i = len(head) - 1
         while i and head[i - 1].isalnum():
@@ -74,7 +94,7 @@ def denied(text: str, start: int, end: int) -> bool:
         may_end = head[:-1].rstrip(" \t")[-1:] in _MAY_END
     else:
         may_end = head[-1:] in _MAY_END
-    return (may_end and before.search(text, lo, start) is not None) or answered.match(text, end) is not None
+    return may_end and _patterns()[0].search(text, lo, start) is not None
 
 
 @cache
@@ -87,8 +107,12 @@ def _ends() -> frozenset[str]:
 def suppressed(suppressor: safe_regex.SafePattern, text: str, start: int, end: int, before: int, after: int) -> bool:
     """True when a match of `suppressor` within `before` characters before [start, end) or `after`
     characters after it (or overlapping it) shares the phrase's clause."""
+    lo, hi = max(0, start - before), min(len(text), end + after)
+    m = suppressor.search(text, lo, hi)
+    if m is None:  # nearly always: one search, as before suppressors knew their clause
+        return False
     _, _, clause, clause_after = _patterns()
-    for m in suppressor.finditer(text, max(0, start - before), min(len(text), end + after)):
+    for m in suppressor.finditer(text, m.start(), hi):
         if m.end() <= start and clause.search(text, m.end(), start):
             continue
         if m.start() >= end and clause_after.search(text, end, m.start()):

@@ -6,12 +6,18 @@ from hypothesis import given, settings, strategies as st
 from recruit_detect import negation
 from recruit_detect.detector import analyze
 from recruit_detect.normalize import normalize
+from recruit_detect.tokens import tokenize
+
+
+def _negators(text: str) -> list[int]:
+    """Where negators' first words start: what CueSet.find passes to `denied`."""
+    return [start for word, start in tokenize(text) if word in negation.first_words()]
 
 
 def _denied_at(text: str, phrase: str) -> bool:
     norm = normalize(text).text
     start = norm.index(phrase)
-    return negation.denied(norm, start, start + len(phrase))
+    return negation.denied(norm, start, start + len(phrase), _negators(norm))
 
 
 @pytest.mark.parametrize("text, phrase", [
@@ -72,7 +78,8 @@ def test_a_line_break_or_sentence_end_always_ends_a_denial(before, after):
     for stop in ("\n", ". "):
         text = " ".join(before) + stop + " ".join(after) + " calo"
         alone = " ".join(after) + " calo"
-        assert negation.denied(text, len(text) - 4, len(text)) == negation.denied(alone, len(alone) - 4, len(alone))
+        assert (negation.denied(text, len(text) - 4, len(text), _negators(text))
+                == negation.denied(alone, len(alone) - 4, len(alone), _negators(alone)))
 
 
 tokens = st.sampled_from(["tidak", "pernah", "meminta", "bukan", "lewat", "tanpa", "tes", "kami", "no", "/", "atau",
@@ -81,13 +88,21 @@ tokens = st.sampled_from(["tidak", "pernah", "meminta", "bukan", "lewat", "tanpa
 
 @settings(max_examples=400, deadline=None)
 @given(before=st.lists(tokens, max_size=10), after=st.lists(tokens, max_size=4), glue=st.sampled_from([" ", ""]))
-def test_the_fast_path_gives_the_answer_of_the_full_search(before, after, glue):
-    """`denied` skips the search when the text before the phrase cannot end a denial; the
-    shortcut must never change the answer."""
+def test_the_shortcuts_give_the_answer_of_the_full_search(before, after, glue):
+    """`denied` skips the searches when no negator is near the phrase or the text before it cannot
+    end a denial; the shortcuts must never change the answer."""
     head = glue.join(before) + " "
     text = head + "calo" + " " + " ".join(after)
     start, end = len(head), len(head) + 4
     pattern, answered, _, _ = negation._patterns()
     full = (pattern.search(text, max(0, start - negation.REACH), start) is not None
             or answered.match(text, end) is not None)
-    assert negation.denied(text, start, end) == full
+    assert negation.denied(text, start, end, _negators(text)) == full
+
+
+def test_find_reports_where_negators_start():
+    from recruit_detect.cues import default_cues
+
+    text = normalize("Kami tidak pernah minta DP, bukan lewat calo. Tanpa tes!").text
+    spans = default_cues()._phrase_spans(text, tokenize(text))
+    assert [a for a, _ in spans[negation.MARK]] == _negators(text) == [5, 28, 46]

@@ -80,14 +80,14 @@ class Cue:
     match: tuple[str, ...]
     no_match: tuple[str, ...]
 
-    def hit(self, norm: Normalized, a: int, b: int) -> CueHit:
+    def hit(self, norm: Normalized, a: int, b: int, negators: list[int]) -> CueHit:
         """The hit for normalized span [a, b): negated by a suppressor in its clause or, for a
-        risk cue, by a denial right before it (negation.py); boosted by context."""
+        risk cue, by a denial (negation.py; `negators` are where negators start); boosted by context."""
         text = norm.text
         negated = bool(self.suppressor and negation.suppressed(self.suppressor, text, a, b, self.window,
                                                                self.suppress_after))
-        if not negated and self.polarity == "risk":
-            negated = negation.denied(text, a, b)
+        if not negated and negators and self.polarity == "risk":
+            negated = negation.denied(text, a, b, negators)
         boosted = bool(self.context and self.context.search(text, max(0, a - self.window), min(len(text), b + self.window)))
         start, end = norm.original_span(a, b)
         return CueHit(self.id, start, end, min(1.0, SEVERITIES[self.severity] + 0.2 * boosted), self.severity,
@@ -206,8 +206,11 @@ class CueSet:
         """Every plain-word phrase as a path of words; the key None holds the ids of the cues
         whose phrase ends at that node. A trie, not a list per first word: "biaya", "tanpa" and
         "tidak" each start 24-30 phrases, and trying them one by one was 29% of `find` under the
-        profiler (84 -> 48 us a post on bench_train's posts)."""
+        profiler (84 -> 48 us a post on bench_train's posts). The first words of negators are
+        there too, under `negation.MARK`, so the same pass says where a denial may start."""
         trie: dict = {}
+        for word in negation.first_words():
+            trie.setdefault(word, {}).setdefault(None, []).append(negation.MARK)
         for cue in self.cues:
             for phrase in cue.token_phrases:
                 node = trie
@@ -239,6 +242,7 @@ class CueSet:
     def find(self, norm: Normalized, tokens=None) -> tuple[CueHit, ...]:
         """All hits in `norm`; `tokens` is `tokenize(norm.text)` when the caller already has it."""
         spans = self._phrase_spans(norm.text, tokens if tokens is not None else tokenize(norm.text))
+        negators = [a for a, _ in spans.pop(negation.MARK, ())]
         hits = []
         possible = self._scanner_index.candidates(norm.text)
         k = 0
@@ -254,7 +258,7 @@ class CueSet:
             # Longest match first at each start; overlapping shorter matches are the same cue again.
             for a, b in sorted(found, key=lambda ab: (ab[0], -ab[1])):
                 if a >= end:
-                    hits.append(cue.hit(norm, a, b))
+                    hits.append(cue.hit(norm, a, b, negators))
                     end = b
         frames = [h for h in hits if h.polarity == "not_ad" and not h.negated]
         if frames:
