@@ -31,8 +31,9 @@ _MAY_END = frozenset("\"'\u201c\u201d\u2018\u2019/:")  # the marks a denial may 
 # How far back a denial may start: four bridge words and three list items fit in it.
 REACH = 100
 ASKED = 2 * (3 + 20) + 3 + 1 + 3 + 1 + 3  # the longest run of `answered` up to its negator
-# The mark under which CueSet's phrase trie reports where a negator's first word stands.
-MARK = "negator"
+# The mark under which CueSet's phrase trie reports where a negator's first word stands; not a
+# possible cue id, so it never meets a cue file's name.
+MARK = "<negator>"
 
 
 def _words(name: str) -> str:
