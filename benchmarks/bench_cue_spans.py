@@ -6,8 +6,9 @@ with no normalizer, no patterns and no negation.
 The corpus is split by author into the posts the cue files were tuned on and posts they were not
 (by default a16-a28: a16-a19 were written in session 13 before the cue files were extended and
 were not mined for phrases, though the misses of fee_demand, false_legitimacy and fake_internship
-there were seen once before they were set aside; a20-a28 were written after the change; the fee patterns of session 14 came from a25's misses), so both
-an in-sample and an out-of-sample figure are reported. The engine's negation is also compared with
+there were seen once before they were set aside; a20-a28 were written after the change, but
+session 14's fee patterns came from a25's misses), so both an in-sample and an out-of-sample
+figure are reported. The engine's negation is also compared with
 the annotators' `negated` flags; its word lists (recruit_detect/negation.py) were drawn from the
 misses of a1-a22 and then of a23, so for negation a24 is close to blind (its misses were seen
 once) and a25-a28 are blind.

@@ -59,7 +59,7 @@ def _patterns() -> tuple[safe_regex.SafePattern, ...]:
 
 
 def digest() -> bytes:
-    """The word lists' bytes, for the cue set's digest: they decide which hits count."""
+    """A hash of the word lists, for the cue set's digest: they decide which hits count."""
     return hashlib.sha256("\0".join(" ".join(sorted(resources.words(name))) for name in _FILES).encode()).digest()
 
 
