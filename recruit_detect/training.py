@@ -127,7 +127,8 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
         "label_map": label_map or {"illegal": 1, "other": 0},
         "training": {"posts": len(posts), "duplicates_dropped": dropped, "illegal": int(y.sum()),
                      "groups": int(len(set(groups))), "groups_from": groups_from, "folds": len(set(model.fold_)) if model.cross_validated_ else 0, "seed": seed,
-                     "model": {"C": model.C, "min_ratio": weights.min_ratio, "cue_weight": weights.cue_weight},
+                     "model": {"C": model.C, "min_ratio": weights.min_ratio, "cue_weight": weights.cue_weight,
+                               "nb_power": weights.nb_power},
                      "seconds": {k: round(v, 1) for k, v in seconds.items()}},
         "thresholds": thresholds.to_dict(),
         "cross_validated": oof,
@@ -162,8 +163,8 @@ skops {md['libraries']['skops']}, numpy {md['libraries']['numpy']}). Corpus fing
 Scores an Indonesian social-media post with a calibrated probability that it is an illegal
 recruitment advertisement (non-procedural placement, trafficking lure or job fraud). Features:
 hashed word 1-2-grams and character 2-5-grams (within words) over normalized text, TF-IDF
-weighted per block and scaled by each n-gram's log-count ratio between the classes (NB-SVM;
-n-grams below {tr['model']['min_ratio']} of their block's mean ratio are dropped), plus the cue engine's hits (active,
+weighted per block and scaled by each n-gram's log-count ratio between the classes to the power
+{tr['model'].get('nb_power', 1.0)} (NB-SVM; n-grams below {tr['model']['min_ratio']} of their block's mean ratio are dropped), plus the cue engine's hits (active,
 negated and reported cues, obfuscation counts, money roles), weighted {tr['model']['cue_weight']} against the n-grams.
 Model: a class-balanced linear SVM (squared hinge, C={tr['model']['C']}), calibrated with a Platt
 sigmoid fitted on out-of-fold scores.

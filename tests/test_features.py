@@ -135,6 +135,9 @@ def test_block_tfidf_nb_weighting_scales_each_ngram_by_its_log_count_ratio():
     # documents holding each n-gram: a 2 illegal/0 other, b 1/2; c 2/0, d 0/2, e never seen
     expected = np.concatenate([ratios([2, 1], [0, 2]), ratios([2, 0], [0, 2]), [0.0], [1.0]])
     assert np.allclose(nb.scale_ / plain.scale_, expected)
+    # with nb_power the kept ratios are raised to it (the shipped pipeline uses 0.5)
+    half = BlockTfidf((2, 3), cue_weight=0.5, nb_alpha=1.0, nb_power=0.5).fit(counts, y)
+    assert np.allclose(half.scale_ / plain.scale_, np.sqrt(expected))
     # each block of each row still has unit length; the cue column is untouched
     out = nb.transform(counts).toarray()
     assert np.allclose(np.linalg.norm(out[:, :2], axis=1), 1.0)
