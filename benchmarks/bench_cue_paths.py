@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 from recruit_detect.cues import _LEFT, _RIGHT, _trie_regex, default_cues
-from recruit_detect.negation import MARK
 from recruit_detect.normalize import normalize
 from recruit_detect.tokens import tokenize
 
@@ -52,8 +51,7 @@ def token_path(cues):
     cue_set = default_cues()
 
     def run(text):
-        return {(cid, a, b) for cid, spans in cue_set._phrase_spans(text, tokenize(text)).items() for a, b in spans
-                if cid != MARK}  # where negators start, for negation.denied
+        return {(cid, a, b) for cid, spans in cue_set._phrase_spans(text, tokenize(text))[0].items() for a, b in spans}
     return run
 
 

@@ -26,7 +26,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from recruit_detect.cue_spans import agreement, engine_spans, negation_agreement, parse_annotation
+from recruit_detect.cue_spans import agreement, engine_hits, engine_spans, negation_agreement, parse_annotation
 from recruit_detect.cues import default_cues
 from recruit_detect.detector import analyze
 
@@ -58,7 +58,7 @@ def main():
     found = {"engine": [engine_spans(a) for a in analyses], "phrase_baseline": [baseline(r["text"]) for r in rows]}
     gold = [parse_annotation(r["cues"]) or () for r in rows]
     denied = [parse_annotation(r["cues"], negated=True) or () for r in rows]
-    hits = [tuple((h.cue, h.start, h.end, h.negated) for h in a.cues) for a in analyses]
+    hits = [engine_hits(a) for a in analyses]
     result = {"posts": len(rows), "held_out_authors": sorted(held_out),
               "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                        cwd=HERE).stdout.strip(),

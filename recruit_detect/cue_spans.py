@@ -71,6 +71,11 @@ def engine_spans(analysis) -> tuple[Span, ...]:
     return tuple((h.cue, h.start, h.end) for h in analysis.cues if not h.negated)
 
 
+def engine_hits(analysis) -> tuple[tuple[str, int, int, bool], ...]:
+    """Every hit of an `Analysis` as (cue, start, end, negated), for `negation_agreement`."""
+    return tuple((h.cue, h.start, h.end, h.negated) for h in analysis.cues)
+
+
 def negation_agreement(kept: Iterable[Sequence[Span]], denied: Iterable[Sequence[Span]],
                        found: Iterable[Sequence[tuple[str, int, int, bool]]]) -> dict:
     """How the engine's `negated` agrees with the annotators' on the hits both drew: every hit

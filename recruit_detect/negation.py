@@ -63,6 +63,7 @@ def digest() -> bytes:
     return hashlib.sha256("\0".join(" ".join(sorted(resources.words(name))) for name in _FILES).encode()).digest()
 
 
+@cache
 def first_words() -> frozenset[str]:
     """The words a negator starts with; CueSet.find reports where they stand in a post."""
     return frozenset(w.split()[0] for w in resources.words("negators.txt"))

@@ -164,7 +164,7 @@ Scores an Indonesian social-media post with a calibrated probability that it is 
 recruitment advertisement (non-procedural placement, trafficking lure or job fraud). Features:
 hashed word 1-2-grams and character 2-5-grams (within words) over normalized text, TF-IDF
 weighted per block and scaled by each n-gram's log-count ratio between the classes to the power
-{tr['model'].get('nb_power', 1.0)} (NB-SVM; n-grams below {tr['model']['min_ratio']} of their block's mean ratio are dropped), plus the cue engine's hits (active,
+{tr['model']['nb_power']} (NB-SVM; n-grams below {tr['model']['min_ratio']} of their block's mean ratio are dropped), plus the cue engine's hits (active,
 negated and reported cues, obfuscation counts, money roles), weighted {tr['model']['cue_weight']} against the n-grams.
 Model: a class-balanced linear SVM (squared hinge, C={tr['model']['C']}), calibrated with a Platt
 sigmoid fitted on out-of-fold scores.

@@ -318,14 +318,14 @@ def test_evaluate_writes_a_report_folder(run, small_corpus, tmp_path):
     assert "## Worst false positives" in (out / "report.md").read_text()
     # The slice carries the corpus's annotated spans: the highlights are measured against them.
     from recruit_detect.corpus import load_posts
-    from recruit_detect.cue_spans import agreement, engine_spans, negation_agreement
+    from recruit_detect.cue_spans import agreement, engine_hits, engine_spans, negation_agreement
     from recruit_detect.detector import analyze
 
     posts = load_posts([small_corpus])
     analyses = [analyze(p.text) for p in posts]
     expected = agreement([p.spans for p in posts], [engine_spans(a) for a in analyses])
     expected["negation"] = negation_agreement([p.spans for p in posts], [p.denied for p in posts],
-                                              [[(h.cue, h.start, h.end, h.negated) for h in a.cues] for a in analyses])
+                                              [engine_hits(a) for a in analyses])
     assert m["cue_spans"] == json.loads(json.dumps(expected)) and m["cue_spans"]["posts"] > 200
     assert m["cue_spans"]["negation"]["denied"] > 0 and m["cue_spans"]["negation"]["negated"] > 0
     assert 0 < m["cue_spans"]["overall"]["recall"] < 1 and 0 < m["cue_spans"]["overall"]["precision"] < 1

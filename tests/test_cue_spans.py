@@ -3,7 +3,7 @@ import json
 from hypothesis import given, settings, strategies as st
 
 from recruit_detect.corpus import Mapping, load_posts
-from recruit_detect.cue_spans import agreement, engine_spans, negation_agreement, parse_annotation
+from recruit_detect.cue_spans import agreement, engine_hits, engine_spans, negation_agreement, parse_annotation
 from recruit_detect.detector import analyze
 
 
@@ -55,6 +55,7 @@ def test_engine_spans_leave_out_negated_hits():
     assert [(h.cue, h.negated) for h in analysis.cues] == [("zero_cost", False), ("fee_demand", True),
                                                            ("fee_demand", False)]
     assert engine_spans(analysis) == (("zero_cost", 19, 30), ("fee_demand", 43, 63))
+    assert engine_hits(analysis) == tuple((h.cue, h.start, h.end, h.negated) for h in analysis.cues)
 
 
 def test_load_posts_keeps_annotated_spans_only_for_a_single_text_field(tmp_path):

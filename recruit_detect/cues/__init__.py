@@ -219,9 +219,10 @@ class CueSet:
                 node.setdefault(None, []).append(cue.id)
         return trie
 
-    def _phrase_spans(self, text: str, tokens) -> dict[str, list[tuple[int, int]]]:
+    def _phrase_spans(self, text: str, tokens) -> tuple[dict[str, list[tuple[int, int]]], list[int]]:
         """Plain-word phrases on tokens: words one space apart (a phrase never runs across a line
-        break), and neither end touching another letter or digit, as `_LEFT` and `_RIGHT` say."""
+        break), and neither end touching another letter or digit, as `_LEFT` and `_RIGHT` say;
+        and, from the same pass, where negators' first words start (for negation.denied)."""
         trie = self._phrase_trie
         spans: dict[str, list[tuple[int, int]]] = {}
         count = len(tokens)
@@ -237,12 +238,12 @@ class CueSet:
                 if k >= count or tokens[k][1] != end + 1 or text[end] != " " or tokens[k][0] not in node:
                     break
                 node, end, k = node[tokens[k][0]], tokens[k][1] + len(tokens[k][0]), k + 1
-        return spans
+        negators = [a for a, _ in spans.pop(negation.MARK, ())]
+        return spans, negators
 
     def find(self, norm: Normalized, tokens=None) -> tuple[CueHit, ...]:
         """All hits in `norm`; `tokens` is `tokenize(norm.text)` when the caller already has it."""
-        spans = self._phrase_spans(norm.text, tokens if tokens is not None else tokenize(norm.text))
-        negators = [a for a, _ in spans.pop(negation.MARK, ())]
+        spans, negators = self._phrase_spans(norm.text, tokens if tokens is not None else tokenize(norm.text))
         hits = []
         possible = self._scanner_index.candidates(norm.text)
         k = 0
