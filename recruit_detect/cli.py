@@ -133,6 +133,8 @@ def _render(post: str, rec: dict, lang: str) -> str:
                 continue
             seen.add((c["cue"], c["text"]))
             status = (" (quoted/reported)" if en else " (dikutip/dilaporkan)") if c["reported"] else ""
+            if c.get("source") == "model":  # the span tagger's, not a cue rule's: say how sure it is
+                status += f" ({'learned' if en else 'dipelajari model'}, {c['probability']:.2f})"
             lines.append(f"{click.style('●', **_style(c))} {c['title']} “{c['text']}”{status}: {c['reason']}")
             if c.get("law"):
                 lines.append(click.style(f"    ⚖ {c['law']}", dim=True))

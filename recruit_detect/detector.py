@@ -12,11 +12,13 @@ from recruit_detect.cues import CueSet, default_cues
 from recruit_detect.entities import find_entities, summarize
 from recruit_detect.errors import ModelError
 from recruit_detect.normalize import normalize
+from recruit_detect.span_tagger import highlights
 from recruit_detect.tokens import tokenize
 from recruit_detect.types import Analysis, Thresholds, Verdict
 
 if TYPE_CHECKING:  # scorer.py imports this module (through counts.py)
     from recruit_detect.scorer import LinearScorer
+    from recruit_detect.span_tagger import SpanTagger
 
 
 def analyze(post: str, cues: CueSet | None = None, entities=find_entities) -> Analysis:
@@ -96,6 +98,7 @@ class Detector:
     model: LinearScorer
     metadata: dict
     cues: CueSet
+    tagger: SpanTagger | None = None  # learned highlights, when the training corpus had annotated spans
 
     @classmethod
     def load(cls, folder: str | os.PathLike | None = None) -> "Detector":
@@ -104,14 +107,21 @@ class Detector:
         from recruit_detect.persist import UnreadableModelData, load_model, read_model_data
         from recruit_detect.scorer import LinearScorer
 
+        from recruit_detect.span_tagger import SpanTagger
+
         folder = folder or default_model_dir()
         try:
             data, metadata = read_model_data(folder)
             scorer = LinearScorer.from_data(data)
+            tagger = data.get("span_tagger_")
+            try:
+                tagger = tagger and SpanTagger.from_data(tagger)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise UnreadableModelData(f"a span tagger without {exc}") from None
         except UnreadableModelData:
             model, metadata = load_model(folder)
-            scorer = LinearScorer.from_model(model)
-        return cls(scorer, metadata, _matching_cues(metadata))
+            scorer, tagger = LinearScorer.from_model(model), getattr(model, "span_tagger_", None)
+        return cls(scorer, metadata, _matching_cues(metadata), tagger)
 
     @property
     def thresholds(self) -> Thresholds:
@@ -127,13 +137,21 @@ class Detector:
             return []
         risks = self.model.predict_proba(analyses)[:, 1]
         t = self.thresholds
-        return [Verdict(float(r), t.band(float(r)), bool(r >= t.illegal), a) for r, a in zip(risks, analyses)]
+        verdicts = [Verdict(float(r), t.band(float(r)), bool(r >= t.illegal), a) for r, a in zip(risks, analyses)]
+        # Learned highlights explain a post an officer must read (bands review and high); on the
+        # rest the rules' highlights are enough, and tagging every post would cost a third of the
+        # scoring time (span_tagger.BATCH).
+        shown = [k for k, v in enumerate(verdicts) if v.band != "low"]
+        if self.tagger is not None and shown:
+            for k, learned in zip(shown, highlights(self.tagger, [analyses[k] for k in shown], self.cues)):
+                verdicts[k] = replace(verdicts[k], learned=learned)
+        return verdicts
 
     def record(self, verdict: Verdict, record_id, lang: str = "id", terms: bool = False) -> dict:
         """The score record of DESIGN 4.2; with `terms`, also entity spans and the model's strongest words."""
         post = verdict.analysis.post
         cues = []
-        for hit in verdict.analysis.cues:
+        for hit in sorted((*verdict.analysis.cues, *verdict.learned), key=lambda h: (h.start, h.end, h.cue)):
             if hit.negated:
                 continue
             cue = self.cues.get(hit.cue)

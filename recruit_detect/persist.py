@@ -27,6 +27,7 @@ MODEL_FILE, METADATA_FILE, CARD_FILE = "model.skops", "metadata.json", "MODEL_CA
 TRUSTED = (
     "builtins.slice",
     "numpy.dtype",
+    "numpy.float16",
     "numpy.float32",
     "numpy.float64",
     "numpy.int64",
@@ -37,6 +38,7 @@ TRUSTED = (
     "recruit_detect.features.HashedChars",
     "recruit_detect.features.HashedWords",
     "recruit_detect.model.RiskModel",
+    "recruit_detect.span_tagger.SpanTagger",
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.pipeline.FeatureUnion",
     "sklearn.pipeline.Pipeline",

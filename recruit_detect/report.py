@@ -53,7 +53,7 @@ def _compact(rec: dict, text_field: str) -> dict:
     return {"id": rec.get("id"), "text": rec.get(text_field) or "", "risk": rec.get("risk"), "band": rec.get("band"),
             "error": rec.get("error"),
             "cues": [{k: c.get(k) for k in ("cue", "start", "end", "polarity", "severity", "reported", "reason",
-                                             "title", "law")} for c in rec.get("cues", [])],
+                                             "title", "law", "source", "probability")} for c in rec.get("cues", [])],
             "entities": rec.get("entities", {})}
 
 
@@ -79,6 +79,7 @@ main{display:grid;grid-template-columns:1fr 300px;gap:16px;padding:16px 20px}
 .text{white-space:pre-wrap;word-break:break-word}.ents{font-size:12px;color:#5b6676;margin-top:6px}
 mark{border-radius:3px;padding:0 1px;cursor:help}mark.risk{background:#ffd6d6}mark.risk.hard{background:#ffb3b3;font-weight:600}
 mark.risk.reported{background:#fff1c2}mark.legit{background:#d4f5d8}mark.not_ad{background:#d6ecff}
+mark.model{border-bottom:2px dashed #5b6676}
 aside section{background:#fff;border-radius:8px;padding:10px 14px;margin-bottom:12px}aside h2{font-size:14px;margin:0 0 6px}
 aside table{width:100%;border-collapse:collapse;font-size:12px}aside td{padding:2px 4px;border-bottom:1px solid #eef0f3}
 aside a{color:#1554b3;cursor:pointer;text-decoration:none}#more{display:block;margin:12px auto;padding:8px 16px}
@@ -124,8 +125,9 @@ function highlight(text, cues) {
   for (const c of spans) {
     if (c.start < pos) continue;
     out += esc(cps.slice(pos, c.start).join(''));
-    const cls = [c.polarity, c.severity, c.reported ? 'reported' : ''].join(' ');
-    const tip = (c.title || c.cue) + ': ' + (c.reason || '') + (c.law ? ' (' + c.law + ')' : '') + (c.reported ? ' [dikutip/dilaporkan]' : '');
+    const cls = [c.polarity, c.severity, c.reported ? 'reported' : '', c.source === 'model' ? 'model' : ''].join(' ');
+    const tip = (c.title || c.cue) + ': ' + (c.reason || '') + (c.law ? ' (' + c.law + ')' : '') + (c.reported ? ' [dikutip/dilaporkan]' : '')
+      + (c.source === 'model' ? ' [dipelajari model, ' + c.probability + ']' : '');
     out += `<mark class="${esc(cls)}" data-cue="${esc(c.cue)}" title="${esc(tip)}">${esc(cps.slice(c.start, c.end).join(''))}</mark>`;
     pos = c.end;
   }

@@ -17,6 +17,9 @@ class CueHit:
     polarity: str
     negated: bool = False  # "tanpa biaya": the cue's own phrase, cancelled by a suppressor
     reported: bool = False  # inside a news, warning, question or testimony frame
+    # "rules" (the cue files) or "model" (span_tagger.py, with the tagger's probability)
+    source: str = "rules"
+    probability: float | None = None
 
     @property
     def active(self) -> bool:
@@ -25,7 +28,8 @@ class CueHit:
     def to_dict(self, post: str, reason: str) -> dict[str, Any]:
         return {"cue": self.cue, "start": self.start, "end": self.end, "text": post[self.start:self.end],
                 "severity": self.severity, "polarity": self.polarity, "score": round(self.score, 3),
-                "reported": self.reported, "reason": reason}
+                "reported": self.reported, "reason": reason, "source": self.source,
+                **({"probability": round(self.probability, 3)} if self.probability is not None else {})}
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class Verdict:
     illegal: bool
     analysis: Analysis
     terms: tuple[tuple[int, int, float], ...] = field(default=())  # (start, end, weight) of strong model terms
+    learned: tuple[CueHit, ...] = field(default=())  # the span tagger's highlights (review and high bands)
 
 
 @dataclass(frozen=True)

@@ -263,7 +263,7 @@ class CueSet:
                     end = b
         frames = [h for h in hits if h.polarity == "not_ad" and not h.negated]
         if frames:
-            hits = _mark_reported(norm, hits, frames)
+            hits = mark_reported(norm, hits, frames)
         return tuple(sorted(hits, key=lambda h: (h.start, h.end, h.cue)))
 
     def fires(self, cue_id: str, text: str) -> bool:
@@ -287,7 +287,7 @@ _DOCUMENT_FRAMES = frozenset({"news_source", "fact_check"})
 _SENTENCE_END = safe_regex.compile(r"(?<![.!?\n])[.!?\n]+(?:\s|$)", name="cues.sentence_end")
 
 
-def _mark_reported(norm: Normalized, hits: list[CueHit], frames: list[CueHit]) -> list[CueHit]:
+def mark_reported(norm: Normalized, hits: list[CueHit], frames: list[CueHit]) -> list[CueHit]:
     if any(f.cue in _DOCUMENT_FRAMES for f in frames):
         return [replace(h, reported=True) if h.polarity == "risk" else h for h in hits]
     # Sentence boundaries in original offsets; a hit is framed when it shares a sentence with a frame.

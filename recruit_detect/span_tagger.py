@@ -1,0 +1,331 @@
+"""Learned highlights: a token tagger trained on the corpus's annotated cue spans.
+
+The cue files find what their phrases and patterns spell out; annotators also mark what no rule
+spells ("ada kenalan di dalam kantor imigrasi", a recruiter's first name, a job order's details).
+The tagger reads each token with its neighbours, its shape and the rule hits around it, and
+names the cue it belongs to (or none); runs of tokens with the same cue become highlights beside
+the rules' own. A rule hit always wins: a learned span that overlaps a rule hit of its cue is
+dropped, and so is one that overlaps a hit the rules negated ("tanpa biaya").
+
+Features are hashed to 64-bit keys (kind << 32 | crc32), so the model stores only the keys it
+kept and their weights, and scoring is numpy lookups, not a vocabulary of strings. The tagger is
+one-vs-rest logistic regression (scikit-learn's SGDClassifier at training time; scoring repeats
+its arithmetic here, so loading the model needs no scikit-learn).
+"""
+from __future__ import annotations
+
+import zlib
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from recruit_detect.types import CueHit
+
+OUTSIDE = "O"
+WINDOW = 3  # neighbouring tokens read on each side
+NEAR = 25  # characters: a rule hit this close before or after a token is a feature of it
+THRESHOLD = 0.5  # a token joins a highlight when its cue's probability reaches this
+MIN_COUNT = 3  # features seen fewer times in training are dropped (size, and noise)
+PRUNE = 0.3  # and so are those whose weights all stay below this in size
+# 12 passes, not 30: fitted on a1-a15, the held-out authors' highlights were found as well (recall 0.636
+# against 0.629, precision 0.726 against 0.730) and the fit took 19 s instead of 45.
+EPOCHS = 12
+# Posts tagged at once: one batch's arrays are tokens x features x classes; 64 posts scored in
+# 178 us a post, 512 in 263 and one at a time in 325 (corpus posts of 49 tokens on average).
+BATCH = 64
+MIN_POSTS = 50  # posts with annotated spans needed to learn highlights at all
+# A cue whose learned highlights were right less often than this, out of fold, is left to the rules.
+MIN_PRECISION = 0.5
+
+# Feature kinds: the high 32 bits of a key.
+_BIAS, _SHAPE, _PREFIX, _SUFFIX, _LINE, _BIGRAM_LEFT, _BIGRAM_RIGHT, _HIT, _BEFORE, _AFTER = range(10)
+_WORD = 16  # + offset from the token, -WINDOW..WINDOW
+_MASK = 0xFFFFFFFF
+
+
+def _crc(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+def _shape(token: str) -> str:
+    if token.isdigit():
+        return "9" if len(token) < 3 else "999"
+    if any(c.isdigit() for c in token):
+        return "a9"
+    if token.isupper() and len(token) > 1:
+        return "AA"
+    if token[:1].isupper():
+        return "Aa"
+    if token.isalpha():
+        return "a"
+    return token if len(token) == 1 else "."
+
+
+@lru_cache(maxsize=1 << 16)
+def _token_keys(token: str) -> tuple[int, int, int, int]:
+    """crc32 of the lower-cased token, its 3-letter prefix and suffix, and its shape."""
+    low = token.lower()
+    return _crc(low), _crc(low[:3]), _crc(low[-3:]), _crc(_shape(token))
+
+
+def token_spans(analysis) -> tuple[list[int], list[int]]:
+    """Original start and end offsets of the analysis's tokens."""
+    starts, ends = analysis.normalized.starts, analysis.normalized.ends
+    return [starts[s] for _, s in analysis.tokens], [ends[s + len(t) - 1] for t, s in analysis.tokens]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The features of a batch of posts, their tokens laid end to end: `keys` is tokens x fixed
+    features; the rule-hit features, a varying number per token, are (`at` token, `extra` key)
+    pairs; post k's tokens are `bounds[k]:bounds[k + 1]`."""
+
+    keys: np.ndarray
+    at: np.ndarray
+    extra: np.ndarray
+    bounds: list[int]
+    starts: list[int]
+    ends: list[int]
+
+
+def features(analyses) -> Batch:
+    hashed, starts, ends, line, bounds, at, extra = [], [], [], [], [0], [], []
+    for analysis in analyses:
+        first, last = token_spans(analysis)
+        offset = bounds[-1]
+        post = analysis.post
+        hashed += [_token_keys(t) for t, _ in analysis.tokens]
+        # A token starts a line when a line break lies between it and the token before.
+        line += [k == 0 or "\n" in post[last[k - 1]:first[k]] for k in range(len(first))]
+        for hit in analysis.cues:
+            name = _crc(hit.cue + ("!" if hit.negated else ""))
+            inside = (bisect_right(last, hit.start), bisect_left(first, hit.end))
+            before = (bisect_left(first, hit.end), bisect_right(first, hit.end + NEAR))  # tokens after the hit
+            after = (bisect_left(last, hit.start - NEAR), bisect_right(last, hit.start))  # tokens before it
+            for kind, (a, b) in ((_HIT, inside), (_BEFORE, before), (_AFTER, after)):
+                if a < b:
+                    at.append((offset + a, offset + b))
+                    extra.append(kind << 32 | name)
+        starts += first
+        ends += last
+        bounds.append(offset + len(first))
+    n = bounds[-1]
+    hashed = np.array(hashed, dtype=np.uint64).reshape(n, 4)
+    word = hashed[:, 0]
+    # Each post's neighbours come from the post alone: outside it, the padding word.
+    pad = np.uint64(_crc("<>"))
+    position = np.arange(n) - np.repeat(np.array(bounds[:-1]), np.diff(bounds))
+    length = np.repeat(np.diff(bounds), np.diff(bounds))
+    padded = np.concatenate([np.full(WINDOW, pad), word, np.full(WINDOW, pad)])
+
+    def neighbour(d: int) -> np.ndarray:
+        inside = (position + d >= 0) & (position + d < length)
+        return np.where(inside, padded[WINDOW + d:WINDOW + d + n], pad)
+
+    columns = [np.full(n, np.uint64(_BIAS << 32)),
+               np.uint64(_SHAPE << 32) | hashed[:, 3],
+               np.uint64(_PREFIX << 32) | hashed[:, 1],
+               np.uint64(_SUFFIX << 32) | hashed[:, 2],
+               np.where(np.array(line, dtype=bool), np.uint64(_LINE << 32), np.uint64(_LINE << 32 | 1))]
+    neighbours = {d: neighbour(d) for d in range(-WINDOW, WINDOW + 1) if d}
+    columns += [np.uint64((_WORD + d + WINDOW) << 32) | (neighbours[d] if d else word)
+                for d in range(-WINDOW, WINDOW + 1)]
+    mix = np.uint64(1000003)
+    columns.append(np.uint64(_BIGRAM_LEFT << 32) | ((neighbours[-1] * mix) ^ word) & np.uint64(_MASK))
+    columns.append(np.uint64(_BIGRAM_RIGHT << 32) | ((word * mix) ^ neighbours[1]) & np.uint64(_MASK))
+    keys = np.stack(columns, axis=1) if n else np.zeros((0, len(columns)), dtype=np.uint64)
+    spans = np.array(at, dtype=np.int64).reshape(-1, 2)
+    widths = spans[:, 1] - spans[:, 0]
+    tokens = np.repeat(spans[:, 0] - np.cumsum(widths) + widths, widths) + np.arange(int(widths.sum()))
+    return Batch(keys, tokens, np.repeat(np.array(extra, dtype=np.uint64), widths), bounds, starts, ends)
+
+
+def token_labels(analysis, spans) -> list[str]:
+    """Each token's cue: the shortest annotated span that overlaps it, else OUTSIDE."""
+    labels = []
+    for s, e in zip(*token_spans(analysis)):
+        covering = [(b - a, cue) for cue, a, b in spans if a < e and s < b]
+        labels.append(min(covering)[1] if covering else OUTSIDE)
+    return labels
+
+
+class SpanTagger:
+    """Fitted weights: `keys_` (sorted feature keys), `weights_` (keys x classes, and a last row
+    of zeros for keys the model does not have), `intercept_` and `classes_` (cue ids and OUTSIDE);
+    `off_`, the cues it does not highlight (see `learn`)."""
+
+    def __init__(self, threshold: float = THRESHOLD, seed: int = 0, n_jobs: int = 1):
+        self.threshold = threshold
+        self.seed = seed
+        self.n_jobs = n_jobs
+        self.off_: list[str] = []
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_weights32"}  # a cache, not the model
+
+    @classmethod
+    def from_data(cls, data: dict) -> "SpanTagger":
+        """From persist.read_model_data's reading of a saved tagger: its attributes, checked."""
+        tagger = cls(float(data["threshold"]), int(data["seed"]), int(data["n_jobs"]))
+        tagger.classes_ = [str(c) for c in data["classes_"]]
+        tagger.off_ = [str(c) for c in data["off_"]]
+        tagger.keys_ = np.asarray(data["keys_"], dtype=np.uint64)
+        tagger.weights_ = np.asarray(data["weights_"])
+        tagger.intercept_ = np.asarray(data["intercept_"], dtype=np.float32)
+        if tagger.weights_.shape != (len(tagger.keys_) + 1, len(tagger.classes_)) or OUTSIDE not in tagger.classes_:
+            raise ValueError("span tagger arrays of mismatched shapes")
+        return tagger
+
+    def fit(self, analyses, spans) -> "SpanTagger":
+        """Learn from `analyses` and the annotated un-negated spans of each (cue, start, end)."""
+        from scipy import sparse
+        from sklearn.linear_model import SGDClassifier
+
+        batch = features(analyses)
+        n, width = batch.keys.shape
+        rows = np.concatenate([np.repeat(np.arange(n), width), batch.at])
+        keys = np.concatenate([batch.keys.ravel(), batch.extra])
+        labels = np.array([label for a, s in zip(analyses, spans) for label in token_labels(a, s)])
+        unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        kept = counts >= MIN_COUNT
+        column = (np.cumsum(kept) - 1)[inverse]
+        use = kept[inverse]
+        X = sparse.csr_matrix((np.ones(int(use.sum()), dtype=np.float32), (rows[use], column[use])),
+                              shape=(n, int(kept.sum())))
+        X.sum_duplicates()
+        X.data[:] = 1.0  # a feature present twice (two hits of one cue) is still present once
+        clf = SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=EPOCHS, tol=None, random_state=self.seed,
+                            n_jobs=self.n_jobs).fit(X, labels)
+        self.classes_ = [str(c) for c in clf.classes_]
+        strong = np.abs(clf.coef_).max(axis=0) >= PRUNE
+        self.keys_ = unique[kept][strong]
+        # float16 halves the file; the held-out highlights were the same as with float32
+        self.weights_ = np.vstack([clf.coef_.T[strong], np.zeros((1, len(self.classes_)))]).astype(np.float16)
+        self.intercept_ = clf.intercept_.astype(np.float32)
+        return self
+
+    @property
+    def _weights(self) -> np.ndarray:
+        """The weights as float32 (numpy sums float16 several times slower)."""
+        if getattr(self, "_weights32", None) is None or len(self._weights32) != len(self.weights_):
+            self._weights32 = self.weights_.astype(np.float32)
+        return self._weights32
+
+    def _rows(self, keys: np.ndarray) -> np.ndarray:
+        """The weight row of each key; the last row (zeros) for keys the model does not have."""
+        where = np.searchsorted(self.keys_, keys)
+        where[where == len(self.keys_)] = 0
+        where[self.keys_[where] != keys] = len(self.keys_)
+        return where
+
+    def probabilities(self, batch: Batch) -> np.ndarray:
+        """tokens x classes: one-vs-rest sigmoids, normalized to sum to one (as scikit-learn's
+        SGDClassifier.predict_proba)."""
+        n, width = batch.keys.shape
+        weights = self._weights
+        scores = weights[self._rows(batch.keys.ravel())].reshape(n, width, -1).sum(axis=1, dtype=np.float32)
+        if len(batch.at):  # the rule-hit features: a few per token, summed per token
+            order = np.argsort(batch.at, kind="stable")
+            rows, first = np.unique(batch.at[order], return_index=True)
+            scores[rows] += np.add.reduceat(weights[self._rows(batch.extra[order])], first, axis=0)
+        scores += self.intercept_
+        p = 1.0 / (1.0 + np.exp(-scores))
+        return p / p.sum(axis=1, keepdims=True)
+
+    def spans(self, analyses) -> list[list[tuple[str, int, int, float]]]:
+        """For each analysis, (cue, start, end, probability) of its learned highlights: runs of
+        tokens whose likeliest cue is the same and reaches the threshold, unless a rule hit of that
+        cue overlaps the run (the rule's hit is shown instead)."""
+        return [found for k in range(0, len(analyses), BATCH) for found in self._spans(analyses[k:k + BATCH])]
+
+    def _spans(self, analyses) -> list[list[tuple[str, int, int, float]]]:
+        batch = features(analyses)
+        p = self.probabilities(batch)
+        best = p.argmax(axis=1)
+        prob = p[np.arange(len(best)), best]
+        silent = [self.classes_.index(c) for c in [OUTSIDE, *self.off_] if c in self.classes_]
+        confident = ((prob >= self.threshold) & ~np.isin(best, silent)).tolist()
+        best, prob = best.tolist(), prob.tolist()
+        out = []
+        for k, analysis in enumerate(analyses):
+            runs = []  # [class, first token, last token, highest probability]
+            for t in range(batch.bounds[k], batch.bounds[k + 1]):
+                if not confident[t]:
+                    continue
+                if runs and runs[-1][0] == best[t] and runs[-1][2] == t - 1:
+                    runs[-1][2], runs[-1][3] = t, max(runs[-1][3], prob[t])
+                else:
+                    runs.append([best[t], t, t, prob[t]])
+            taken = [(h.cue, h.start, h.end) for h in analysis.cues]
+            found = []
+            for c, a, b, q in runs:
+                cue, start, end = self.classes_[c], batch.starts[a], batch.ends[b]
+                if not any(t == cue and x < end and start < y for t, x, y in taken):
+                    found.append((cue, start, end, q))
+            out.append(found)
+        return out
+
+
+def highlights(tagger: SpanTagger, analyses, cues) -> list[tuple[CueHit, ...]]:
+    """The tagger's spans of each analysis as cue hits (source "model") of the cue set `cues`; a
+    learned risk highlight inside a news or warning frame is marked reported, as a rule's is."""
+    from recruit_detect.cues import SEVERITIES, mark_reported
+
+    out = []
+    for analysis, found in zip(analyses, tagger.spans(analyses)):
+        hits = []
+        for cue_id, start, end, probability in found:
+            cue = cues.get(cue_id)
+            hits.append(CueHit(cue_id, start, end, SEVERITIES[cue.severity], cue.severity, cue.polarity,
+                               source="model", probability=probability))
+        frames = [h for h in (*analysis.cues, *hits) if h.polarity == "not_ad" and not h.negated]
+        if hits and frames:
+            hits = mark_reported(analysis.normalized, hits, frames)
+        out.append(tuple(hits))
+    return out
+
+
+def _fit_part(analyses, spans, seed, train=None, test=None):
+    """The tagger fitted on every post (no `train`), or one fold's learned spans on its test posts."""
+    if train is None:
+        return SpanTagger(seed=seed).fit(analyses, spans)
+    tagger = SpanTagger(seed=seed).fit([analyses[i] for i in train], [spans[i] for i in train])
+    return test, [[hit[:3] for hit in found] for found in tagger.spans([analyses[i] for i in test])]
+
+
+def learn(analyses, spans, y, groups, seed: int = 0, jobs: int = 1, folds: int = 3):
+    """(tagger, metrics) from the posts with annotated spans, or (None, None) when fewer than
+    MIN_POSTS have them or their groups cannot be split into folds. Grouped, stratified folds give
+    every annotated post highlights from a tagger that never saw it; the cues whose learned
+    highlights were right less than MIN_PRECISION of the time there are switched off (`off_`), and
+    the metrics compare the annotation with the rules' highlights alone and with the learned ones
+    added. The switch is chosen on the same folds, so those figures lean optimistic;
+    benchmarks/bench_cue_spans.py measures the tagger on authors it never saw."""
+    from recruit_detect.cue_spans import agreement, engine_spans
+    from recruit_detect.model import grouped_folds
+    from recruit_detect.workers import run_all
+
+    annotated = [i for i, s in enumerate(spans) if s]
+    if len(annotated) < MIN_POSTS:
+        return None, None
+    analyses, spans = [analyses[i] for i in annotated], [spans[i] for i in annotated]
+    splits = grouped_folds(np.asarray(y)[annotated], np.asarray(groups)[annotated], folds, seed)
+    if not splits:
+        return None, None
+    final, *parts = run_all(_fit_part, [(analyses, spans, seed)] + [(analyses, spans, seed, tr, te) for tr, te in splits],
+                            jobs)
+    learned = [()] * len(analyses)
+    for test, found in parts:
+        for i, hits in zip(test, found):
+            learned[i] = tuple(hits)
+    by_cue = agreement(spans, learned)["by_cue"]
+    final.off_ = sorted(c for c, v in by_cue.items() if v["hits"] and v["precision"] < MIN_PRECISION)
+    learned = [tuple(h for h in hits if h[0] not in final.off_) for hits in learned]
+    rules = [engine_spans(a) for a in analyses]
+    metrics = {"posts": len(analyses), "folds": len(splits), "threshold": final.threshold,
+               "rules": agreement(spans, rules)["overall"],
+               "rules_and_model": agreement(spans, [r + m for r, m in zip(rules, learned)])["overall"],
+               "model_only": agreement(spans, learned)["overall"], "cues_off": final.off_}
+    return final, metrics
