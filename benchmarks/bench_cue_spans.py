@@ -13,6 +13,11 @@ the annotators' `negated` flags; its word lists (recruit_detect/negation.py) wer
 misses of a1-a22 and then of a23, so for negation a24 is close to blind (its misses were seen
 once) and a25-a28 are blind.
 
+`engine_and_tagger` adds the learned highlights (span_tagger.py) of a tagger fitted, as `train`
+fits it, on the tuned-on authors' annotated posts only, so on the held-out slice it is measured on
+writers it never read. It is measured on every annotated post; the detector shows learned
+highlights only on posts in the review and high bands.
+
     python benchmarks/bench_cue_spans.py corpus/*.jsonl [--held-out a16,a17,...]
 
 Writes benchmarks/results/cue_spans.json.
@@ -29,6 +34,7 @@ from pathlib import Path
 from recruit_detect.cue_spans import agreement, engine_hits, engine_spans, negation_agreement, parse_annotation
 from recruit_detect.cues import default_cues
 from recruit_detect.detector import analyze
+from recruit_detect.span_tagger import learn
 
 HERE = Path(__file__).resolve().parent
 
@@ -49,6 +55,7 @@ def main():
     ap.add_argument("corpus", nargs="+")
     ap.add_argument("--held-out", default="a16,a17,a18,a19,a20,a21,a22,a23,a24,a25,a26,a27,a28", help="authors whose posts the cue files were not tuned on")
     ap.add_argument("--out", default=str(HERE / "results" / "cue_spans.json"))
+    ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
     held_out = set(args.held_out.split(","))
     rows = [json.loads(line) for p in args.corpus for line in Path(p).read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -63,6 +70,14 @@ def main():
               "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                                        cwd=HERE).stdout.strip(),
               "python": platform.python_version(), "slices": {}}
+    # The learned highlights (span_tagger.learn, as `train` fits them) from the tuned-on authors
+    # alone, shown where the detector shows them: beside the rules' highlights.
+    tuned = [i for i, r in enumerate(rows) if r["author"] not in held_out]
+    tagger, _ = learn([analyses[i] for i in tuned], [gold[i] for i in tuned], [rows[i]["label"] == "illegal" for i in tuned],
+                      [rows[i]["group"] for i in tuned], jobs=args.jobs)
+    learned = [tuple(hit[:3] for hit in found) for found in tagger.spans(analyses)]
+    found["engine_and_tagger"] = [e + m for e, m in zip(found["engine"], learned)]
+    result["tagger_cues_off"] = tagger.off_
     for name, keep in (("tuned_on", lambda r: r["author"] not in held_out), ("held_out", lambda r: r["author"] in held_out)):
         idx = [i for i, r in enumerate(rows) if keep(r)]
         result["slices"][name] = {method: agreement([gold[i] for i in idx], [spans[i] for i in idx])

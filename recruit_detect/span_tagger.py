@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from scipy.special import expit
 
 from recruit_detect.types import CueHit
 
@@ -199,11 +200,14 @@ class SpanTagger:
         clf = SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=EPOCHS, tol=None, random_state=self.seed,
                             n_jobs=self.n_jobs).fit(X, labels)
         self.classes_ = [str(c) for c in clf.classes_]
-        strong = np.abs(clf.coef_).max(axis=0) >= PRUNE
+        coef, intercept = clf.coef_, clf.intercept_
+        if len(self.classes_) == 2:  # one cue: a single decision, as two columns whose sigmoids sum to one
+            coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
+        strong = np.abs(coef).max(axis=0) >= PRUNE
         self.keys_ = unique[kept][strong]
         # float16 halves the file; the held-out highlights were the same as with float32
-        self.weights_ = np.vstack([clf.coef_.T[strong], np.zeros((1, len(self.classes_)))]).astype(np.float16)
-        self.intercept_ = clf.intercept_.astype(np.float32)
+        self.weights_ = np.vstack([coef.T[strong], np.zeros((1, len(self.classes_)))]).astype(np.float16)
+        self.intercept_ = intercept.astype(np.float32)
         return self
 
     @property
@@ -225,13 +229,13 @@ class SpanTagger:
         SGDClassifier.predict_proba)."""
         n, width = batch.keys.shape
         weights = self._weights
-        scores = weights[self._rows(batch.keys.ravel())].reshape(n, width, -1).sum(axis=1, dtype=np.float32)
+        scores = weights[self._rows(batch.keys.ravel())].reshape(n, width, weights.shape[1]).sum(axis=1, dtype=np.float32)
         if len(batch.at):  # the rule-hit features: a few per token, summed per token
             order = np.argsort(batch.at, kind="stable")
             rows, first = np.unique(batch.at[order], return_index=True)
             scores[rows] += np.add.reduceat(weights[self._rows(batch.extra[order])], first, axis=0)
         scores += self.intercept_
-        p = 1.0 / (1.0 + np.exp(-scores))
+        p = expit(scores)
         return p / p.sum(axis=1, keepdims=True)
 
     def spans(self, analyses) -> list[list[tuple[str, int, int, float]]]:

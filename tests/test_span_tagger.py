@@ -1,0 +1,154 @@
+import random
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
+
+from recruit_detect import span_tagger
+from recruit_detect.cli import cli
+from recruit_detect.detector import Detector, analyze
+from recruit_detect.persist import load_model, read_model_data
+from recruit_detect.span_tagger import SpanTagger, features, learn, token_labels, token_spans
+
+# Filler and a planted phrase in made-up words, so no cue rule knows it: what the tagger finds
+# there it learned from the annotation alone.
+FILLER = ["info lengkap hubungi admin", "kerja di luar negeri", "gaji menarik", "syarat mudah",
+          "berangkat bulan depan", "kuota terbatas", "segera daftar", "untuk pria dan wanita"]
+PLANTED = "zorblat kweenik"
+
+
+def toy_corpus(n=60, seed=3):
+    rng = random.Random(seed)
+    texts, spans = [], []
+    for k in range(n):
+        parts = rng.sample(FILLER, 4)
+        if k % 2 == 0:
+            parts.insert(rng.randrange(5), PLANTED)
+        text = ", ".join(parts)
+        at = text.find(PLANTED)
+        texts.append(text)
+        spans.append((("job_order_detail", at, at + len(PLANTED)),) if at >= 0 else ())
+    return texts, spans
+
+
+@pytest.fixture(scope="module")
+def toy_tagger():
+    texts, spans = toy_corpus()
+    return SpanTagger().fit([analyze(t) for t in texts], spans)
+
+
+def test_the_tagger_learns_a_phrase_no_rule_knows(toy_tagger):
+    post = "lowongan baru: " + PLANTED + " untuk lulusan SMA"
+    assert toy_tagger.spans([analyze(post)]) == [[("job_order_detail", 15, 30, pytest.approx(1.0, abs=0.1))]]
+    assert post[15:30] == PLANTED
+    assert toy_tagger.spans([analyze("kerja di luar negeri, gaji menarik")]) == [[]]
+
+
+def test_token_labels_take_the_shortest_covering_span():
+    a = analyze("biaya admin 5jt ya")
+    spans = (("fee_demand", 0, 15), ("unrealistic_pay", 12, 15))
+    # the normalizer reads "5jt" as "5 juta": two tokens, each mapped back into the original "5jt"
+    assert [t for t, _ in a.tokens] == ["biaya", "admin", "5", "juta", "ya"]
+    assert token_spans(a) == ([0, 6, 12, 13, 16], [5, 11, 13, 15, 18])
+    assert token_labels(a, spans) == ["fee_demand", "fee_demand", "unrealistic_pay", "unrealistic_pay", "O"]
+
+
+def test_a_rule_hit_of_the_same_cue_wins(toy_tagger):
+    a = analyze("biaya admin 5jt, " + PLANTED)
+    fee = [h for h in a.cues if h.cue == "fee_demand"]
+    assert fee and not any(c == "fee_demand" for c, *_ in toy_tagger.spans([a])[0])
+
+
+def test_switched_off_cues_are_not_highlighted(toy_tagger):
+    a = analyze("lowongan baru: " + PLANTED)
+    toy_tagger.off_ = ["job_order_detail"]
+    try:
+        assert toy_tagger.spans([a]) == [[]]
+    finally:
+        toy_tagger.off_ = []
+
+
+def test_learn_needs_enough_annotated_posts():
+    texts, spans = toy_corpus(n=120)
+    analyses = [analyze(t) for t in texts]
+    y = [k % 4 == 0 for k in range(120)]
+    assert learn(analyses[:98], spans[:98], y[:98], list(range(98))) == (None, None)  # 49 annotated
+    tagger, metrics = learn(analyses, spans, y, [f"g{k}" for k in range(120)])
+    # every planted phrase is found out of fold, and nothing else is highlighted by the tagger
+    assert metrics["posts"] == 60 and metrics["folds"] == 3
+    assert metrics["model_only"] == {"annotated": 60, "recall": 1.0, "hits": 60, "precision": 1.0}
+    assert metrics["rules"]["recall"] == 0.0
+    assert tagger.off_ == []
+
+
+words = st.sampled_from(["Dicari", "TKW", "ke", "Taiwan", "biaya", "admin", "5jt", "transfer", "dulu", "\n",
+                         "PT", "Maju", "Jaya", "resmi", "0812-3344-5566", "visa", "turis", "Kamboja", "gaji",
+                         "$1.200", "😮", "tanpa", "kata", "polisi", ".", ",", "Rp", "15.000.000", "ʙɪᴀʏᴀ"])
+texts = st.lists(words, max_size=30).map(" ".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(texts, min_size=1, max_size=4))
+def test_learned_spans_lie_on_tokens_and_do_not_depend_on_the_batch(posts):
+    tagger = Detector.load().tagger
+    analyses = [analyze(p) for p in posts]
+    together = tagger.spans(analyses)
+    assert together == [tagger.spans([a])[0] for a in analyses]
+    for a, found in zip(analyses, together):
+        starts, ends = token_spans(a)
+        rules = {(h.cue, h.start, h.end) for h in a.cues}
+        for cue, start, end, p in found:
+            assert 0 <= start < end <= len(a.post) and start in starts and end in ends
+            assert 0.5 <= p <= 1.0
+            assert not any(c == cue and s < end and start < e for c, s, e in rules)
+    batch = features(analyses)
+    single = [features([a]) for a in analyses]
+    assert np.array_equal(batch.keys, np.concatenate([b.keys for b in single]))
+    assert np.allclose(tagger.probabilities(batch).sum(axis=1), 1.0)
+
+
+def test_both_readers_of_a_model_file_give_the_same_highlights(small_model):
+    model, _ = load_model(small_model)
+    data, _ = read_model_data(small_model)
+    from_data = SpanTagger.from_data(data["span_tagger_"])
+    docs = [analyze(t) for t in toy_corpus()[0][:10]] + [analyze("Dicari TKW ke Taiwan, biaya admin 5jt transfer dulu")]
+    assert model.span_tagger_.spans(docs) == from_data.spans(docs)
+    assert Detector.load(small_model).tagger is not None
+
+
+def test_from_data_refuses_mismatched_arrays(small_model):
+    data, _ = read_model_data(small_model)
+    broken = dict(data["span_tagger_"], weights_=data["span_tagger_"]["weights_"][:-1])
+    with pytest.raises(ValueError, match="mismatched"):
+        SpanTagger.from_data(broken)
+
+
+SHIPPED_POST = ("Dibutuhkan segera 20 orang kerja di pabrik elektronik Taiwan, gaji 25jt/bln. Biaya proses 15jt "
+                "bisa potong gaji. Hubungi Bu Ratna 0812-3344-5566, PT Maju Jaya Sentosa resmi terdaftar")
+
+
+def test_the_shipped_model_adds_learned_highlights_to_flagged_posts():
+    detector = Detector.load()
+    verdict = detector.verdicts([SHIPPED_POST])[0]
+    record = detector.record(verdict, "x")
+    learned = [(c["cue"], c["text"]) for c in record["cues"] if c["source"] == "model"]
+    assert verdict.band == "high"
+    assert ("licensed_agency", "PT Maju Jaya Sentosa") in learned
+    assert all(c["source"] == "rules" and "probability" not in c for c in record["cues"] if (c["cue"], c["text"]) not in learned)
+    assert [c["start"] for c in record["cues"]] == sorted(c["start"] for c in record["cues"])
+
+
+def test_low_band_posts_keep_the_rules_highlights_alone():
+    detector = Detector.load()
+    verdict = detector.verdicts(["Toko roti Sari Rasa di Bandung butuh kasir, gaji UMR, PT Sari Rasa Abadi"])[0]
+    assert verdict.band == "low" and verdict.learned == ()
+
+
+def test_check_says_which_highlights_were_learned():
+    result = CliRunner().invoke(cli, ["check", SHIPPED_POST])
+    assert result.exit_code == 0
+    assert "“PT Maju Jaya Sentosa” (dipelajari model, " in result.output
+    english = CliRunner().invoke(cli, ["check", "--lang", "en", SHIPPED_POST])
+    assert "“PT Maju Jaya Sentosa” (learned, " in english.output
+
