@@ -429,11 +429,13 @@ def evaluate(corpus, model_dir, text_fields, label_field, positives, id_field, g
                 labels=[p.label for p in posts], subtypes=[p.subtype for p in posts])
     m["model"] = detector.name
     if any(p.spans for p in posts):
-        from recruit_detect.cue_spans import agreement, engine_hits, engine_spans, negation_agreement
+        from recruit_detect.cue_spans import agreement, engine_hits, engine_spans, negation_agreement, shown_spans
 
         m["cue_spans"] = agreement([p.spans for p in posts], [engine_spans(v.analysis) for v in verdicts])
         m["cue_spans"]["negation"] = negation_agreement([p.spans for p in posts], [p.denied for p in posts],
                                                         [engine_hits(v.analysis) for v in verdicts])
+        if detector.tagger is not None:  # what a score record shows: the rules' and the learned highlights
+            m["highlights"] = agreement([p.spans for p in posts], [shown_spans(v) for v in verdicts])
     if report_dir:
         from recruit_detect.evaluation_report import write_report
 

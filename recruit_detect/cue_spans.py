@@ -71,6 +71,12 @@ def engine_spans(analysis) -> tuple[Span, ...]:
     return tuple((h.cue, h.start, h.end) for h in analysis.cues if not h.negated)
 
 
+def shown_spans(verdict) -> tuple[Span, ...]:
+    """The highlights a score record shows for a `Verdict`: the rules' un-negated hits and the
+    span tagger's (on posts in the review and high bands)."""
+    return engine_spans(verdict.analysis) + tuple((h.cue, h.start, h.end) for h in verdict.learned)
+
+
 def engine_hits(analysis) -> tuple[tuple[str, int, int, bool], ...]:
     """Every hit of an `Analysis` as (cue, start, end, negated), for `negation_agreement`."""
     return tuple((h.cue, h.start, h.end, h.negated) for h in analysis.cues)

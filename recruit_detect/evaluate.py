@@ -60,6 +60,8 @@ def format_metrics(m: dict) -> str:
         lines.append(f"cue spans in {spans['posts']} annotated posts: " + _span_entry(spans["overall"]))
         if "negation" in spans:
             lines.append("negation: " + negation_entry(spans["negation"]))
+    if "highlights" in m:
+        lines.append("with the learned highlights (review and high bands): " + _span_entry(m["highlights"]["overall"]))
     return "\n".join(lines)
 
 

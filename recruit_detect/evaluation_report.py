@@ -115,6 +115,13 @@ def write_report(folder, posts, verdicts, metrics: dict, threshold: float) -> No
                       + negation_entry(spans["negation"]) + " (a span is denied when the annotators marked it "
                       "negated; recall is the share of those the engine negated, precision the share of the "
                       "engine's negated hits the annotators marked)."]
+    if "highlights" in metrics:
+        shown = metrics["highlights"]
+        lines += ["", "## Highlights shown: the cue rules' and the span tagger's", "",
+                  "The tagger's highlights are added on posts in the review and high bands.", "",
+                  "| cue | annotated | recall | highlights | precision |", "|---|---:|---:|---:|---:|"]
+        lines += [f"| {c} | {e['annotated']} | {format_ratio(e['recall'])} | {e['hits']} | {format_ratio(e['precision'])} |"
+                  for c, e in {"(all)": shown["overall"], **shown["by_cue"]}.items()]
     for key, title in (("false_positives", "Worst false positives"), ("false_negatives", "Worst false negatives")):
         lines += ["", f"## {title}", ""]
         lines += [f"- `{e['id']}` {e['label']}/{e['subtype'] or '-'} risk {e['risk']:.3f} cues {', '.join(e['cues']) or '-'}: "

@@ -304,7 +304,7 @@ def test_parallel_analysis_counts_what_the_serial_path_counts(small_corpus):
     assert counts.shape[0] == 63 and deduplicate(serial) == list(range(60))
 
 
-def test_evaluate_writes_a_report_folder(run, small_corpus, tmp_path):
+def test_evaluate_writes_a_report_folder(run, small_corpus, small_model, tmp_path):
     out = tmp_path / "eval"
     result = run("evaluate", str(small_corpus), "-o", str(out), "--format", "json")
     assert result.exit_code == 0, result.output
@@ -332,6 +332,15 @@ def test_evaluate_writes_a_report_folder(run, small_corpus, tmp_path):
     report = (out / "report.md").read_text()
     assert f"| (all) | {expected['overall']['annotated']} |" in report
     assert f"of {expected['negation']['denied']} denied" in report
+    # and what the score records show: the rules' highlights and, on flagged posts, the learned ones
+    from recruit_detect.cue_spans import shown_spans
+    from recruit_detect.detector import Detector
+
+    verdicts = Detector.load(small_model).verdicts([p.text for p in posts])
+    shown = agreement([p.spans for p in posts], [shown_spans(v) for v in verdicts])
+    assert m["highlights"] == json.loads(json.dumps(shown))
+    assert shown["overall"]["recall"] > expected["overall"]["recall"]
+    assert "## Highlights shown" in report
 
 
 def test_label_proposes_silver_labels_with_rules(tmp_path):
