@@ -1,6 +1,6 @@
 """Where a scored post's time goes, in process time (not wall time, which other processes on a
 shared machine distort), on bench_score's generated posts, one core: each stage of the tool
-(best of three), then the whole tool (analysis, model, record, JSON) and the plain
+(best of three), then the whole tool (analysis, model, learned highlights, record, JSON) and the plain
 scikit-learn baseline of bench_score (TF-IDF word + char n-grams, logistic regression) on the
 same posts, in alternating rounds (best of each).
 
@@ -23,6 +23,7 @@ from recruit_detect.cues import default_cues
 from recruit_detect.detector import Detector, analyze
 from recruit_detect.entities import find_entities
 from recruit_detect.normalize import normalize
+from recruit_detect.span_tagger import highlights
 from recruit_detect.tokens import tokenize
 
 HERE = Path(__file__).resolve().parent
@@ -50,6 +51,7 @@ def main():
     tokens = [tokenize(n.text) for n in norms]
     analyses = [analyze(p, cues) for p in posts]
     verdicts = detector.verdicts(posts)
+    flagged = {i for i, v in enumerate(verdicts) if v.band != "low"}
     baseline = bench_score._baseline_model(args.corpus)
 
     def baseline_scores(texts):
@@ -63,6 +65,9 @@ def main():
         "entities": per_post_ms(lambda xs: [find_entities(n) for n in xs], norms),
         "analyze (the four above, with the time alarm)": per_post_ms(lambda xs: [analyze(p, cues) for p in xs], posts),
         "model (features, SVM, calibration)": per_post_ms(detector.model.predict_proba, analyses),
+        # per post of all: the tagger runs only on the posts in the review and high bands
+        f"learned highlights ({len(flagged)} posts in bands review and high)": per_post_ms(
+            lambda xs: highlights(detector.tagger, [analyses[i] for i in xs if i in flagged], cues), range(len(posts))),
         "record and JSON": per_post_ms(lambda xs: [json.dumps(detector.record(v, 1), ensure_ascii=False) for v in xs],
                                        verdicts),
     }
