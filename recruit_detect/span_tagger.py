@@ -31,7 +31,7 @@ THRESHOLD = 0.5  # a token joins a highlight when its cue's probability reaches 
 MIN_COUNT = 3  # features seen fewer times in training are dropped (size, and noise)
 PRUNE = 0.3  # and so are those whose weights all stay below this in size
 # 12 passes, not 30: fitted on a1-a15, the held-out authors' highlights were found as well (recall 0.636
-# against 0.629, precision 0.726 against 0.730) and the fit took 19 s instead of 45.
+# against 0.629, precision 0.726 against 0.730) and the fit took 19 s instead of 47.
 EPOCHS = 12
 # Posts tagged at once: one batch's arrays are tokens x features x classes; 64 posts scored in
 # 178 us a post, 512 in 263 and one at a time in 325 (corpus posts of 49 tokens on average).
@@ -92,6 +92,8 @@ class Batch:
 
 
 def features(analyses) -> Batch:
+    """Every token's feature keys: its word, shape, prefix and suffix, the words up to WINDOW
+    either side and the two bigrams, whether it starts a line, and the rule hits on it or NEAR it."""
     hashed, starts, ends, line, bounds, at, extra = [], [], [], [], [0], [], []
     for analysis in analyses:
         first, last = token_spans(analysis)
@@ -157,10 +159,9 @@ class SpanTagger:
     of zeros for keys the model does not have), `intercept_` and `classes_` (cue ids and OUTSIDE);
     `off_`, the cues it does not highlight (see `learn`)."""
 
-    def __init__(self, threshold: float = THRESHOLD, seed: int = 0, n_jobs: int = 1):
+    def __init__(self, threshold: float = THRESHOLD, seed: int = 0):
         self.threshold = threshold
         self.seed = seed
-        self.n_jobs = n_jobs
         self.off_: list[str] = []
 
     def __getstate__(self) -> dict:
@@ -169,7 +170,7 @@ class SpanTagger:
     @classmethod
     def from_data(cls, data: dict) -> "SpanTagger":
         """From persist.read_model_data's reading of a saved tagger: its attributes, checked."""
-        tagger = cls(float(data["threshold"]), int(data["seed"]), int(data["n_jobs"]))
+        tagger = cls(float(data["threshold"]), int(data["seed"]))
         tagger.classes_ = [str(c) for c in data["classes_"]]
         tagger.off_ = [str(c) for c in data["off_"]]
         tagger.keys_ = np.asarray(data["keys_"], dtype=np.uint64)
@@ -197,8 +198,7 @@ class SpanTagger:
                               shape=(n, int(kept.sum())))
         X.sum_duplicates()
         X.data[:] = 1.0  # a feature present twice (two hits of one cue) is still present once
-        clf = SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=EPOCHS, tol=None, random_state=self.seed,
-                            n_jobs=self.n_jobs).fit(X, labels)
+        clf = SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=EPOCHS, tol=None, random_state=self.seed).fit(X, labels)
         self.classes_ = [str(c) for c in clf.classes_]
         coef, intercept = clf.coef_, clf.intercept_
         if len(self.classes_) == 2:  # one cue: a single decision, as two columns whose sigmoids sum to one

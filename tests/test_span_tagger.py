@@ -152,3 +152,21 @@ def test_check_says_which_highlights_were_learned():
     english = CliRunner().invoke(cli, ["check", "--lang", "en", SHIPPED_POST])
     assert "“PT Maju Jaya Sentosa” (learned, " in english.output
 
+
+
+def test_training_ignores_span_labels_that_are_not_cues(tmp_path, records):
+    """A researcher's corpus may mark its own span labels; only the cue set's become highlights."""
+    import json
+
+    from recruit_detect.corpus import load_posts
+    from recruit_detect.training import train
+
+    picked = [r for r in records if r["cues"]][:80] + [r for r in records if r["label"] != "illegal"][:40]
+    renamed = [dict(r, cues=[dict(c, cue="my_" + c["cue"]) if c["cue"] == "fee_demand" else c for c in r["cues"]])
+               for r in picked]
+    path = tmp_path / "mine.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in renamed), encoding="utf-8")
+    model, metadata, card, _ = train(load_posts([path]), folds=3)
+    assert not any(c.startswith("my_") for c in model.span_tagger_.classes_)
+    assert "fee_demand" not in model.span_tagger_.classes_ and "private_contact" in model.span_tagger_.classes_
+    assert metadata["highlights"]["posts"] >= 50 and "## Highlights" in card
