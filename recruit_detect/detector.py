@@ -139,8 +139,8 @@ class Detector:
         t = self.thresholds
         verdicts = [Verdict(float(r), t.band(float(r)), bool(r >= t.illegal), a) for r, a in zip(risks, analyses)]
         # Learned highlights explain a post an officer must read (bands review and high); on the
-        # rest the rules' highlights are enough, and tagging every post would cost a third of the
-        # scoring time (span_tagger.BATCH).
+        # rest the rules' highlights are enough, and tagging every post would add about a fifth to
+        # the scoring time (some 125 us a post against 630; span_tagger.BATCH, bench_profile).
         shown = [k for k, v in enumerate(verdicts) if v.band != "low"]
         if self.tagger is not None and shown:
             for k, learned in zip(shown, highlights(self.tagger, [analyses[k] for k in shown], self.cues)):

@@ -18,6 +18,7 @@ import zlib
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 from scipy.special import expit
@@ -33,9 +34,9 @@ PRUNE = 0.3  # and so are those whose weights all stay below this in size
 # 12 passes, not 30: fitted on a1-a15, the held-out authors' highlights were found as well (recall 0.636
 # against 0.629, precision 0.726 against 0.730) and the fit took 19 s instead of 47.
 EPOCHS = 12
-# Posts tagged at once: one batch's arrays are tokens x features x classes; 64 posts scored in
-# 178 us a post, 512 in 263 and one at a time in 325 (corpus posts of 49 tokens on average).
-BATCH = 64
+# Posts tagged at once (their arrays are tokens x features): on 1,078 flagged bench posts of 62
+# tokens on average, 256 at a time took 124-127 us a post, 64 154, 16 165, 512 144, 1024 125.
+BATCH = 256
 MIN_POSTS = 50  # posts with annotated spans needed to learn highlights at all
 # A cue whose learned highlights were right less often than this, out of fold, is left to the rules.
 MIN_PRECISION = 0.5
@@ -44,6 +45,8 @@ MIN_PRECISION = 0.5
 _BIAS, _SHAPE, _PREFIX, _SUFFIX, _LINE, _BIGRAM_LEFT, _BIGRAM_RIGHT, _HIT, _BEFORE, _AFTER = range(10)
 _WORD = 16  # + offset from the token, -WINDOW..WINDOW
 _MASK = 0xFFFFFFFF
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing of keys into the lookup table
+_TABLE_BITS = 18  # 262,144 slots for some 44,000 keys: 3,640 share a slot (2^17: 27 ns a key, 2^19-20: 20-21)
 
 
 def _crc(text: str) -> int:
@@ -99,9 +102,17 @@ def features(analyses) -> Batch:
         first, last = token_spans(analysis)
         offset = bounds[-1]
         post = analysis.post
-        hashed += [_token_keys(t) for t, _ in analysis.tokens]
-        # A token starts a line when a line break lies between it and the token before.
-        line += [k == 0 or "\n" in post[last[k - 1]:first[k]] for k in range(len(first))]
+        hashed += map(_token_keys, [t for t, _ in analysis.tokens])
+        # A token starts a line when it is the first or the first after a line break.
+        line += [False] * len(first)
+        if first:
+            line[offset] = True
+        at_break = post.find("\n")
+        while at_break >= 0:
+            k = bisect_left(first, at_break)
+            if k < len(first):
+                line[offset + k] = True
+            at_break = post.find("\n", at_break + 1)
         for hit in analysis.cues:
             name = _crc(hit.cue + ("!" if hit.negated else ""))
             inside = (bisect_right(last, hit.start), bisect_left(first, hit.end))
@@ -115,7 +126,7 @@ def features(analyses) -> Batch:
         ends += last
         bounds.append(offset + len(first))
     n = bounds[-1]
-    hashed = np.array(hashed, dtype=np.uint64).reshape(n, 4)
+    hashed = np.fromiter(chain.from_iterable(hashed), dtype=np.uint64, count=4 * n).reshape(n, 4)
     word = hashed[:, 0]
     # Each post's neighbours come from the post alone: outside it, the padding word.
     pad = np.uint64(_crc("<>"))
@@ -164,9 +175,6 @@ class SpanTagger:
         self.seed = seed
         self.off_: list[str] = []
 
-    def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "_weights32"}  # a cache, not the model
-
     @classmethod
     def from_data(cls, data: dict) -> "SpanTagger":
         """From persist.read_model_data's reading of a saved tagger: its attributes, checked."""
@@ -210,30 +218,57 @@ class SpanTagger:
         self.intercept_ = intercept.astype(np.float32)
         return self
 
-    @property
-    def _weights(self) -> np.ndarray:
-        """The weights as float32 (numpy sums float16 several times slower)."""
-        if getattr(self, "_weights32", None) is None or len(self._weights32) != len(self.weights_):
-            self._weights32 = self.weights_.astype(np.float32)
-        return self._weights32
+    def _cache(self) -> dict:
+        """What scoring derives from the fitted arrays, built once: the weights as float32 (numpy
+        sums float16 several times slower), and a hash table from feature key to weight row."""
+        cache = self.__dict__.get("_derived")
+        if cache is None or cache["keys"] is not self.keys_:
+            keys = self.keys_
+            slot = (keys * _GOLDEN) >> np.uint64(64 - _TABLE_BITS)
+            # A slot holds its first key's row; the keys that found it taken go to a short sorted
+            # list, searched only for the keys the table did not find.
+            order = np.argsort(slot, kind="stable")
+            first = np.ones(len(keys), dtype=bool)
+            first[1:] = slot[order][1:] != slot[order][:-1]
+            table = np.full(1 << _TABLE_BITS, len(keys), dtype=np.int64)
+            table[slot[order][first]] = order[first]
+            overflow = np.sort(order[~first])  # keys_ is sorted, so these rows are sorted by key
+            cache = self.__dict__["_derived"] = {"keys": keys, "weights": self.weights_.astype(np.float32),
+                                                 "table": table, "overflow": overflow, "overflow_keys": keys[overflow]}
+        return cache
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_derived"}  # a cache, not the model
 
     def _rows(self, keys: np.ndarray) -> np.ndarray:
-        """The weight row of each key; the last row (zeros) for keys the model does not have."""
-        where = np.searchsorted(self.keys_, keys)
-        where[where == len(self.keys_)] = 0
-        where[self.keys_[where] != keys] = len(self.keys_)
-        return where
+        """The weight row of each key; the last row (zeros) for keys the model does not have.
+        A hash table, not a binary search of keys_: 21 against 64 ns a key."""
+        cache, missing = self._cache(), len(self.keys_)
+        rows = cache["table"][(keys * _GOLDEN) >> np.uint64(64 - _TABLE_BITS)]
+        rows[self.keys_.take(np.minimum(rows, max(missing - 1, 0)), mode="clip") != keys] = missing
+        if len(cache["overflow"]):
+            unseen = np.flatnonzero(rows == missing)
+            where = np.searchsorted(cache["overflow_keys"], keys[unseen]).clip(max=len(cache["overflow"]) - 1)
+            found = cache["overflow_keys"][where] == keys[unseen]
+            rows[unseen[found]] = cache["overflow"][where[found]]
+        return rows
 
     def probabilities(self, batch: Batch) -> np.ndarray:
         """tokens x classes: one-vs-rest sigmoids, normalized to sum to one (as scikit-learn's
-        SGDClassifier.predict_proba)."""
+        SGDClassifier.predict_proba). The sums are sparse products (13 us a post against 61 for
+        gathering the rows and summing them)."""
+        from scipy import sparse
+
         n, width = batch.keys.shape
-        weights = self._weights
-        scores = weights[self._rows(batch.keys.ravel())].reshape(n, width, weights.shape[1]).sum(axis=1, dtype=np.float32)
-        if len(batch.at):  # the rule-hit features: a few per token, summed per token
-            order = np.argsort(batch.at, kind="stable")
-            rows, first = np.unique(batch.at[order], return_index=True)
-            scores[rows] += np.add.reduceat(weights[self._rows(batch.extra[order])], first, axis=0)
+        weights = self._cache()["weights"]
+        shape = (n, len(weights))
+        fixed = sparse.csr_matrix((np.ones(n * width, dtype=np.float32), self._rows(batch.keys.ravel()),
+                                   np.arange(0, n * width + 1, width)), shape=shape)
+        scores = fixed @ weights
+        if len(batch.at):  # the rule-hit features: a few per token
+            extra = sparse.csr_matrix((np.ones(len(batch.at), dtype=np.float32), (batch.at, self._rows(batch.extra))),
+                                      shape=shape)
+            scores += extra @ weights
         scores += self.intercept_
         p = expit(scores)
         return p / p.sum(axis=1, keepdims=True)

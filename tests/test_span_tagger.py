@@ -170,3 +170,17 @@ def test_training_ignores_span_labels_that_are_not_cues(tmp_path, records):
     assert not any(c.startswith("my_") for c in model.span_tagger_.classes_)
     assert "fee_demand" not in model.span_tagger_.classes_ and "private_contact" in model.span_tagger_.classes_
     assert metadata["highlights"]["posts"] >= 50 and "## Highlights" in card
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=200), st.randoms(use_true_random=False))
+def test_the_key_table_finds_what_a_binary_search_finds(absent, rnd):
+    """The hash table and its overflow list give each key's row exactly as searching keys_ would."""
+    tagger = Detector.load().tagger
+    keys = tagger.keys_
+    present = [int(keys[rnd.randrange(len(keys))]) for _ in range(200)]
+    query = np.array(present + absent, dtype=np.uint64)
+    where = np.searchsorted(keys, query).clip(max=len(keys) - 1)
+    expected = np.where(keys[where] == query, where, len(keys))
+    assert np.array_equal(tagger._rows(query), expected)
+    assert len(tagger._cache()["overflow"]) > 0  # the shipped keys do collide, so both paths are checked
