@@ -28,7 +28,10 @@ from recruit_detect.types import CueHit
 OUTSIDE = "O"
 WINDOW = 3  # neighbouring tokens read on each side
 NEAR = 25  # characters: a rule hit this close before or after a token is a feature of it
-THRESHOLD = 0.5  # a token joins a highlight when its cue's probability reaches this
+THRESHOLD = 0.5  # a highlight needs a token whose cue's probability reaches this
+# and then takes in the neighbouring tokens of that cue down to this: on the held-out authors the
+# highlights covered 0.370 of the annotated characters instead of 0.355 (precision 0.766, 0.770)
+EXTEND = 0.3
 MIN_COUNT = 3  # features seen fewer times in training are dropped (size, and noise)
 PRUNE = 0.3  # and so are those whose weights all stay below this in size
 # 12 passes, not 30: fitted on a1-a15, the held-out authors' highlights were found as well (recall 0.636
@@ -47,6 +50,13 @@ _WORD = 16  # + offset from the token, -WINDOW..WINDOW
 _MASK = 0xFFFFFFFF
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing of keys into the lookup table
 _TABLE_BITS = 18  # 262,144 slots for some 44,000 keys: 3,640 share a slot (2^17: 27 ns a key, 2^19-20: 20-21)
+
+
+def _wordy(text: str) -> bool:
+    """A highlight of punctuation alone ("/", "+") says nothing: on the held-out authors, dropping
+    such learned spans kept recall 0.636 -> 0.633 and raised precision 0.726 -> 0.730 (48 fewer).
+    Bridging one unsure token between two runs of a cue lost precision (0.719) and gained no recall."""
+    return any(ch.isalnum() for ch in text)
 
 
 def _crc(text: str) -> int:
@@ -285,23 +295,28 @@ class SpanTagger:
         best = p.argmax(axis=1)
         prob = p[np.arange(len(best)), best]
         silent = [self.classes_.index(c) for c in [OUTSIDE, *self.off_] if c in self.classes_]
-        confident = ((prob >= self.threshold) & ~np.isin(best, silent)).tolist()
+        named = ~np.isin(best, silent)
+        confident = ((prob >= self.threshold) & named).tolist()
+        likely = ((prob >= EXTEND) & named).tolist()
         best, prob = best.tolist(), prob.tolist()
         out = []
         for k, analysis in enumerate(analyses):
             runs = []  # [class, first token, last token, highest probability]
             for t in range(batch.bounds[k], batch.bounds[k + 1]):
-                if not confident[t]:
+                if not likely[t]:
                     continue
                 if runs and runs[-1][0] == best[t] and runs[-1][2] == t - 1:
                     runs[-1][2], runs[-1][3] = t, max(runs[-1][3], prob[t])
                 else:
                     runs.append([best[t], t, t, prob[t]])
+            # Hysteresis: a run is kept when one of its tokens reached the threshold, and then
+            # extends over its neighbours that only reached EXTEND.
+            runs = [r for r in runs if r[3] >= self.threshold]
             taken = [(h.cue, h.start, h.end) for h in analysis.cues]
             found = []
             for c, a, b, q in runs:
                 cue, start, end = self.classes_[c], batch.starts[a], batch.ends[b]
-                if not any(t == cue and x < end and start < y for t, x, y in taken):
+                if not any(t == cue and x < end and start < y for t, x, y in taken) and _wordy(analysis.post[start:end]):
                     found.append((cue, start, end, q))
             out.append(found)
         return out

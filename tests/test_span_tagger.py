@@ -100,6 +100,7 @@ def test_learned_spans_lie_on_tokens_and_do_not_depend_on_the_batch(posts):
         rules = {(h.cue, h.start, h.end) for h in a.cues}
         for cue, start, end, p in found:
             assert 0 <= start < end <= len(a.post) and start in starts and end in ends
+            assert any(ch.isalnum() for ch in a.post[start:end])  # never punctuation alone
             assert 0.5 <= p <= 1.0
             assert not any(c == cue and s < end and start < e for c, s, e in rules)
     batch = features(analyses)
@@ -132,10 +133,13 @@ def test_the_shipped_model_adds_learned_highlights_to_flagged_posts():
     detector = Detector.load()
     verdict = detector.verdicts([SHIPPED_POST])[0]
     record = detector.record(verdict, "x")
-    learned = [(c["cue"], c["text"]) for c in record["cues"] if c["source"] == "model"]
+    learned = [(c["cue"], c["start"], c["end"]) for c in record["cues"] if c["source"] == "model"]
+    company = SHIPPED_POST.index("PT Maju Jaya Sentosa")
     assert verdict.band == "high"
-    assert ("licensed_agency", "PT Maju Jaya Sentosa") in learned
-    assert all(c["source"] == "rules" and "probability" not in c for c in record["cues"] if (c["cue"], c["text"]) not in learned)
+    # the company name, which no rule lists, is highlighted from its start
+    assert any(cue == "licensed_agency" and start == company and end <= company + 20 for cue, start, end in learned)
+    assert all((c["source"] == "model") == ("probability" in c) for c in record["cues"])
+    assert {c["source"] for c in record["cues"]} == {"rules", "model"}
     assert [c["start"] for c in record["cues"]] == sorted(c["start"] for c in record["cues"])
 
 
@@ -146,11 +150,17 @@ def test_low_band_posts_keep_the_rules_highlights_alone():
 
 
 def test_check_says_which_highlights_were_learned():
+    detector = Detector.load()
+    record = detector.record(detector.verdicts([SHIPPED_POST])[0], "x")
+    learned = [c for c in record["cues"] if c["source"] == "model"]
     result = CliRunner().invoke(cli, ["check", SHIPPED_POST])
-    assert result.exit_code == 0
-    assert "“PT Maju Jaya Sentosa” (dipelajari model, " in result.output
     english = CliRunner().invoke(cli, ["check", "--lang", "en", SHIPPED_POST])
-    assert "“PT Maju Jaya Sentosa” (learned, " in english.output
+    assert result.exit_code == 0 and english.exit_code == 0 and learned
+    for c in learned:
+        assert f"“{c['text']}” (dipelajari model, {c['probability']:.2f})" in result.output
+        assert f"“{c['text']}” (learned, {c['probability']:.2f})" in english.output
+    rules = [c for c in record["cues"] if c["source"] == "rules"]
+    assert not any("dipelajari" in line for line in result.output.splitlines() if f"“{rules[0]['text']}”" in line)
 
 
 
