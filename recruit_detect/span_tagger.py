@@ -285,8 +285,9 @@ class SpanTagger:
 
     def spans(self, analyses) -> list[list[tuple[str, int, int, float]]]:
         """For each analysis, (cue, start, end, probability) of its learned highlights: runs of
-        tokens whose likeliest cue is the same and reaches the threshold, unless a rule hit of that
-        cue overlaps the run (the rule's hit is shown instead)."""
+        tokens whose likeliest cue is the same, with at least EXTEND, one of them with at least the
+        threshold (the probability given is the run's highest); none of punctuation alone, and none
+        that a rule hit of its cue overlaps (the rule's hit is shown instead)."""
         return [found for k in range(0, len(analyses), BATCH) for found in self._spans(analyses[k:k + BATCH])]
 
     def _spans(self, analyses) -> list[list[tuple[str, int, int, float]]]:
@@ -295,9 +296,7 @@ class SpanTagger:
         best = p.argmax(axis=1)
         prob = p[np.arange(len(best)), best]
         silent = [self.classes_.index(c) for c in [OUTSIDE, *self.off_] if c in self.classes_]
-        named = ~np.isin(best, silent)
-        confident = ((prob >= self.threshold) & named).tolist()
-        likely = ((prob >= EXTEND) & named).tolist()
+        likely = ((prob >= EXTEND) & ~np.isin(best, silent)).tolist()
         best, prob = best.tolist(), prob.tolist()
         out = []
         for k, analysis in enumerate(analyses):

@@ -5,7 +5,6 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
-from recruit_detect import span_tagger
 from recruit_detect.cli import cli
 from recruit_detect.detector import Detector, analyze
 from recruit_detect.persist import load_model, read_model_data
@@ -194,3 +193,26 @@ def test_the_key_table_finds_what_a_binary_search_finds(absent, rnd):
     expected = np.where(keys[where] == query, where, len(keys))
     assert np.array_equal(tagger._rows(query), expected)
     assert len(tagger._cache()["overflow"]) > 0  # the shipped keys do collide, so both paths are checked
+
+
+def _hand_made_tagger(words: dict[str, list[float]]) -> SpanTagger:
+    """A tagger whose only weights are each word's own (classes O, fee_demand, urgency)."""
+    from recruit_detect.span_tagger import _WORD, WINDOW, _crc
+
+    keys = sorted(((_WORD + WINDOW) << 32 | _crc(w), scores) for w, scores in words.items())
+    tagger = SpanTagger()
+    tagger.classes_ = ["O", "fee_demand", "urgency"]
+    tagger.keys_ = np.array([k for k, _ in keys], dtype=np.uint64)
+    tagger.weights_ = np.array([s for _, s in keys] + [[0.0, 0.0, 0.0]], dtype=np.float16)
+    tagger.intercept_ = np.zeros(3, dtype=np.float32)
+    return tagger
+
+
+def test_a_highlight_extends_over_likely_neighbours_of_its_cue():
+    # alpha: fee_demand at 0.91; beta: fee_demand likeliest at 0.41 (above EXTEND, below the
+    # threshold); gamma: outside
+    tagger = _hand_made_tagger({"alpha": [-3, 3, -3], "beta": [-1, 0, -0.2], "gamma": [3, -3, -3]})
+    spans = tagger.spans([analyze(t) for t in ("alpha beta gamma", "beta gamma", "gamma beta alpha beta")])
+    assert [[(c, a, b) for c, a, b, _ in found] for found in spans] == [
+        [("fee_demand", 0, 10)], [], [("fee_demand", 6, 21)]]
+    assert spans[0][0][3] == pytest.approx(0.91, abs=0.01)
