@@ -96,7 +96,11 @@ aside a{color:#1554b3;cursor:pointer;text-decoration:none}#more{display:block;ma
 <div id="status"></div><div id="list"></div><button id="more" hidden>tampilkan lebih banyak</button>
 </div>
 <aside><section><h2>Kontak di pos berisiko tinggi</h2><table id="pivot"></table></section>
-<section><h2>Cue</h2><table id="cuetable"></table></section></aside></main>
+<section><h2>Cue</h2><table id="cuetable"></table></section>
+<section><h2>Sorotan</h2><p><mark class="risk">tanda risiko</mark> <mark class="risk hard">keras</mark>
+<mark class="risk reported">dikutip/dilaporkan</mark> <mark class="legit">tanda resmi</mark>
+<mark class="not_ad">bukan iklan</mark> <mark class="risk model">garis putus-putus: dipelajari model</mark>;
+arahkan kursor untuk alasannya.</p></section></aside></main>
 <script type="application/json" id="data">__DATA__</script>
 <script>
 const DATA = JSON.parse(document.getElementById('data').textContent);
@@ -125,7 +129,7 @@ function highlight(text, cues) {
   for (const c of spans) {
     if (c.start < pos) continue;
     out += esc(cps.slice(pos, c.start).join(''));
-    const cls = [c.polarity, c.severity, c.reported ? 'reported' : '', c.source === 'model' ? 'model' : ''].join(' ');
+    const cls = [c.polarity, c.severity, c.reported ? 'reported' : '', c.source === 'model' ? 'model' : ''].filter(Boolean).join(' ');
     const tip = (c.title || c.cue) + ': ' + (c.reason || '') + (c.law ? ' (' + c.law + ')' : '') + (c.reported ? ' [dikutip/dilaporkan]' : '')
       + (c.source === 'model' ? ' [dipelajari model, ' + c.probability + ']' : '');
     out += `<mark class="${esc(cls)}" data-cue="${esc(c.cue)}" title="${esc(tip)}">${esc(cps.slice(c.start, c.end).join(''))}</mark>`;

@@ -91,3 +91,20 @@ def test_report_in_a_headless_browser(small_model, tmp_path):
     visible = re.findall(r'<article class="post" data-id="([^"]+)" data-band="(\w+)"', dom)
     assert visible and {b for _, b in visible} == {"high"}
     assert len(visible) == min(100, sum(r["band"] == "high" and "0812-3456-7890" in r["text"] for r in records)) <= high
+
+
+@pytest.mark.skipif(not CHROMIUM, reason="needs Debian's chromium")
+def test_learned_highlights_are_marked_as_learned(tmp_path):
+    record = {"id": "m", "text": "Hubungi PT Maju Jaya, biaya admin 5jt", "risk": 0.9, "band": "high", "error": None,
+              "cues": [{"cue": "licensed_agency", "start": 8, "end": 20, "polarity": "legit", "severity": "weak",
+                        "reported": False, "reason": "Nama perusahaan", "title": "Perusahaan", "source": "model",
+                        "probability": 0.71},
+                       {"cue": "fee_demand", "start": 22, "end": 37, "polarity": "risk", "severity": "medium",
+                        "reported": False, "reason": "Biaya", "title": "Biaya", "source": "rules"}],
+              "entities": {}}
+    page = tmp_path / "r.html"
+    page.write_text(render([record]), encoding="utf-8")
+    dom = _dom(page, "")
+    assert re.search(r'<mark class="legit weak model" data-cue="licensed_agency" title="[^"]*\[dipelajari model, 0.71\]">'
+                     r'PT Maju Jaya</mark>', dom)
+    assert '<mark class="risk medium" data-cue="fee_demand"' in dom
