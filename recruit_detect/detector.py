@@ -12,13 +12,12 @@ from recruit_detect.cues import CueSet, default_cues
 from recruit_detect.entities import find_entities, summarize
 from recruit_detect.errors import ModelError
 from recruit_detect.normalize import normalize
-from recruit_detect.span_tagger import highlights
+from recruit_detect.span_tagger import SpanTagger, highlights
 from recruit_detect.tokens import tokenize
 from recruit_detect.types import Analysis, Thresholds, Verdict
 
 if TYPE_CHECKING:  # scorer.py imports this module (through counts.py)
     from recruit_detect.scorer import LinearScorer
-    from recruit_detect.span_tagger import SpanTagger
 
 
 def analyze(post: str, cues: CueSet | None = None, entities=find_entities) -> Analysis:
@@ -106,8 +105,6 @@ class Detector:
         built by skops and its arrays taken from the objects."""
         from recruit_detect.persist import UnreadableModelData, load_model, read_model_data
         from recruit_detect.scorer import LinearScorer
-
-        from recruit_detect.span_tagger import SpanTagger
 
         folder = folder or default_model_dir()
         try:
