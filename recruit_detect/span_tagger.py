@@ -288,9 +288,13 @@ class SpanTagger:
         tokens whose likeliest cue is the same, with at least EXTEND, one of them with at least the
         threshold (the probability given is the run's highest); none of punctuation alone, and none
         that a rule hit of its cue overlaps (the rule's hit is shown instead)."""
-        return [found for k in range(0, len(analyses), BATCH) for found in self._spans(analyses[k:k + BATCH])]
+        return [[run[:4] for run in found] for found in self.runs(analyses)]
 
-    def _spans(self, analyses) -> list[list[tuple[str, int, int, float]]]:
+    def runs(self, analyses) -> list[list[tuple[str, int, int, float, int, int]]]:
+        """`spans`, each with the first and last index of its tokens."""
+        return [found for k in range(0, len(analyses), BATCH) for found in self._runs(analyses[k:k + BATCH])]
+
+    def _runs(self, analyses) -> list[list[tuple[str, int, int, float, int, int]]]:
         batch = features(analyses)
         p = self.probabilities(batch)
         best = p.argmax(axis=1)
@@ -316,23 +320,33 @@ class SpanTagger:
             for c, a, b, q in runs:
                 cue, start, end = self.classes_[c], batch.starts[a], batch.ends[b]
                 if not any(t == cue and x < end and start < y for t, x, y in taken) and _wordy(analysis.post[start:end]):
-                    found.append((cue, start, end, q))
+                    offset = batch.bounds[k]
+                    found.append((cue, start, end, q, a - offset, b - offset))
             out.append(found)
         return out
 
 
 def highlights(tagger: SpanTagger, analyses, cues) -> list[tuple[CueHit, ...]]:
-    """The tagger's spans of each analysis as cue hits (source "model") of the cue set `cues`; a
-    learned risk highlight inside a news or warning frame is marked reported, as a rule's is."""
-    from recruit_detect.cues import SEVERITIES, mark_reported
+    """The tagger's spans of each analysis as cue hits (source "model") of the cue set `cues`,
+    judged as the rules judge their own: a risk highlight that the post denies ("paspor tidak
+    ditahan") or that its cue's suppressors cancel is dropped, and one inside a news or warning
+    frame is marked reported."""
+    from dataclasses import replace
+
+    from recruit_detect.cues import mark_reported
 
     out = []
-    for analysis, found in zip(analyses, tagger.spans(analyses)):
-        hits = []
-        for cue_id, start, end, probability in found:
+    for analysis, found in zip(analyses, tagger.runs(analyses)):
+        hits, negators = [], None
+        for cue_id, start, end, probability, first, last in found:
             cue = cues.get(cue_id)
-            hits.append(CueHit(cue_id, start, end, SEVERITIES[cue.severity], cue.severity, cue.polarity,
-                               source="model", probability=probability))
+            if negators is None:
+                negators = cues.negators(analysis.normalized.text, analysis.tokens)
+            # judged on the run's tokens in the normalized text, where negation and context are read
+            a, b = analysis.tokens[first], analysis.tokens[last]
+            hit = cue.hit(analysis.normalized, a[1], b[1] + len(b[0]), negators)
+            if not hit.negated:
+                hits.append(replace(hit, start=start, end=end, source="model", probability=probability))
         frames = [h for h in (*analysis.cues, *hits) if h.polarity == "not_ad" and not h.negated]
         if hits and frames:
             hits = mark_reported(analysis.normalized, hits, frames)

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 from recruit_detect.cli import cli
 from recruit_detect.detector import Detector, analyze
 from recruit_detect.persist import load_model, read_model_data
-from recruit_detect.span_tagger import SpanTagger, features, learn, token_labels, token_spans
+from recruit_detect.span_tagger import SpanTagger, features, highlights, learn, token_labels, token_spans
 
 # Filler and a planted phrase in made-up words, so no cue rule knows it: what the tagger finds
 # there it learned from the annotation alone.
@@ -216,3 +216,25 @@ def test_a_highlight_extends_over_likely_neighbours_of_its_cue():
     assert [[(c, a, b) for c, a, b, _ in found] for found in spans] == [
         [("fee_demand", 0, 10)], [], [("fee_demand", 6, 21)]]
     assert spans[0][0][3] == pytest.approx(0.91, abs=0.01)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts)
+def test_negators_are_the_ones_the_phrase_search_finds(text):
+    from recruit_detect.cues import default_cues
+
+    cues, a = default_cues(), analyze(text + " tidak ada biaya, tanpa DP, bukan calo, ga pake deposit")
+    assert cues.negators(a.normalized.text, a.tokens) == cues._phrase_spans(a.normalized.text, a.tokens)[1]
+
+
+def test_a_learned_risk_highlight_the_post_denies_is_not_shown():
+    # "paspor" is learned as document retention, but the post says the passport is not held
+    tagger = _hand_made_tagger({"paspor": [-3, 3, -3]})
+    tagger.classes_ = ["O", "document_retention", "urgency"]
+    from recruit_detect.cues import default_cues
+
+    shown, *denied = (highlights(tagger, [analyze(t)], default_cues())[0]
+                      for t in ("bawa paspor ya", "kami tidak menahan paspor", "tanpa paspor", "paspor? tidak ada"))
+    assert [(h.cue, h.start, h.end, h.source, h.probability > 0.9) for h in shown] == [
+        ("document_retention", 5, 11, "model", True)]
+    assert denied == [(), (), ()]

@@ -241,6 +241,14 @@ class CueSet:
         negators = [a for a, _ in spans.pop(negation.MARK, ())]
         return spans, negators
 
+    @staticmethod
+    def negators(text: str, tokens) -> list[int]:
+        """Where negators' first words start in normalized `text`, as `_phrase_spans` finds them,
+        without its phrase search: for Cue.hit on spans found elsewhere (span_tagger's)."""
+        first, end = negation.first_words(), len(text)
+        return [s for w, s in tokens if w in first and not (s and text[s - 1] in _ALNUM)
+                and (s + len(w) == end or text[s + len(w)] not in _ALNUM)]
+
     def find(self, norm: Normalized, tokens=None) -> tuple[CueHit, ...]:
         """All hits in `norm`; `tokens` is `tokenize(norm.text)` when the caller already has it."""
         spans, negators = self._phrase_spans(norm.text, tokens if tokens is not None else tokenize(norm.text))
