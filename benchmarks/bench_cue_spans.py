@@ -35,7 +35,7 @@ from pathlib import Path
 from recruit_detect.cue_spans import agreement, engine_hits, engine_spans, negation_agreement, parse_annotation
 from recruit_detect.cues import default_cues
 from recruit_detect.detector import analyze
-from recruit_detect.span_tagger import learn
+from recruit_detect.span_tagger import highlights, learn
 
 HERE = Path(__file__).resolve().parent
 
@@ -73,11 +73,11 @@ def main():
                                        cwd=HERE).stdout.strip(),
               "python": platform.python_version(), "slices": {}}
     # The learned highlights (span_tagger.learn, as `train` fits them) from the tuned-on authors
-    # alone, shown where the detector shows them: beside the rules' highlights.
+    # alone, as a score record shows them (span_tagger.highlights), beside the rules' highlights.
     tuned = [i for i, r in enumerate(rows) if r["author"] not in held_out]
     tagger, _ = learn([analyses[i] for i in tuned], [gold[i] for i in tuned], [rows[i]["label"] == "illegal" for i in tuned],
                       [rows[i]["group"] for i in tuned], jobs=args.jobs)
-    learned = [tuple(hit[:3] for hit in found) for found in tagger.spans(analyses)]
+    learned = [tuple((h.cue, h.start, h.end) for h in hits) for hits in highlights(tagger, analyses, default_cues())]
     found["engine_and_tagger"] = [e + m for e, m in zip(found["engine"], learned)]
     result["tagger_cues_off"] = tagger.off_
     for name, keep in (("tuned_on", lambda r: r["author"] not in held_out), ("held_out", lambda r: r["author"] in held_out)):
