@@ -334,6 +334,7 @@ def highlights(tagger: SpanTagger, analyses, cues) -> list[tuple[CueHit, ...]]:
     from dataclasses import replace
 
     from recruit_detect.cues import mark_reported
+    from recruit_detect.negation import first_words
 
     out = []
     for analysis, found in zip(analyses, tagger.runs(analyses)):
@@ -342,7 +343,11 @@ def highlights(tagger: SpanTagger, analyses, cues) -> list[tuple[CueHit, ...]]:
             cue = cues.get(cue_id)
             if negators is None:
                 negators = cues.negators(analysis.normalized.text, analysis.tokens)
-            # judged on the run's tokens in the normalized text, where negation and context are read
+            # Judged on the run's tokens in the normalized text, where negation and context are
+            # read, and with the negator just before it if there is one: a cue's phrase may begin
+            # with one ("tanpa pengalaman", "tidak perlu ijazah"), and the rules judge it whole.
+            if first and analysis.tokens[first - 1][0] in first_words():
+                first -= 1
             a, b = analysis.tokens[first], analysis.tokens[last]
             hit = cue.hit(analysis.normalized, a[1], b[1] + len(b[0]), negators)
             if not hit.negated:

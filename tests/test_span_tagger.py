@@ -228,13 +228,16 @@ def test_negators_are_the_ones_the_phrase_search_finds(text):
 
 
 def test_a_learned_risk_highlight_the_post_denies_is_not_shown():
-    # "paspor" is learned as document retention, but the post says the passport is not held
-    tagger = _hand_made_tagger({"paspor": [-3, 3, -3]})
-    tagger.classes_ = ["O", "document_retention", "urgency"]
+    # "paspor" is learned as document retention and a made-up word as low requirements; a post that
+    # denies them shows neither, but a negator that begins the cue's own phrase ("tanpa
+    # pengalaman": no experience needed) is read with the phrase, as the rules read it
+    tagger = _hand_made_tagger({"paspor": [-3, 3, -3], "zorblat": [-3, -3, 3]})
+    tagger.classes_ = ["O", "document_retention", "low_requirements"]
     from recruit_detect.cues import default_cues
 
-    shown, *denied = (highlights(tagger, [analyze(t)], default_cues())[0]
-                      for t in ("bawa paspor ya", "kami tidak menahan paspor", "tanpa paspor", "paspor? tidak ada"))
-    assert [(h.cue, h.start, h.end, h.source, h.probability > 0.9) for h in shown] == [
-        ("document_retention", 5, 11, "model", True)]
-    assert denied == [(), (), ()]
+    def shown(text):
+        return [(h.cue, text[h.start:h.end], h.source) for h in highlights(tagger, [analyze(text)], default_cues())[0]]
+
+    assert shown("bawa paspor ya") == [("document_retention", "paspor", "model")]
+    assert shown("kami tidak menahan paspor") == shown("paspor? tidak ada") == shown("kami tidak minta zorblat") == []
+    assert shown("tanpa zorblat langsung kerja") == [("low_requirements", "zorblat", "model")]
