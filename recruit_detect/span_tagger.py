@@ -328,9 +328,9 @@ class SpanTagger:
 
 def highlights(tagger: SpanTagger, analyses, cues) -> list[tuple[CueHit, ...]]:
     """The tagger's spans of each analysis as cue hits (source "model") of the cue set `cues`,
-    judged as the rules judge their own: a risk highlight that the post denies ("paspor tidak
-    ditahan") or that its cue's suppressors cancel is dropped, and one inside a news or warning
-    frame is marked reported."""
+    judged as the rules judge their own (Cue.hit): a highlight that its cue's suppressors cancel,
+    or a risk highlight that the post denies ("kami tidak menahan paspor"), is dropped, and a risk
+    highlight inside a news or warning frame is marked reported."""
     from dataclasses import replace
 
     from recruit_detect.cues import mark_reported
