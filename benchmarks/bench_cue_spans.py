@@ -77,7 +77,7 @@ def main():
     tuned = [i for i, r in enumerate(rows) if r["author"] not in held_out]
     tagger, _ = learn([analyses[i] for i in tuned], [gold[i] for i in tuned], [rows[i]["label"] == "illegal" for i in tuned],
                       [rows[i]["group"] for i in tuned], jobs=args.jobs)
-    learned = [tuple((h.cue, h.start, h.end) for h in hits) for hits in highlights(tagger, analyses, default_cues())]
+    learned = [tuple((h.cue, h.start, h.end) for h in shown) for shown in highlights(tagger, analyses, default_cues())]
     found["engine_and_tagger"] = [e + m for e, m in zip(found["engine"], learned)]
     result["tagger_cues_off"] = tagger.off_
     for name, keep in (("tuned_on", lambda r: r["author"] not in held_out), ("held_out", lambda r: r["author"] in held_out)):

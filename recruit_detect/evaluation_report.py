@@ -88,6 +88,13 @@ def _plots(folder: Path, y, risk, threshold, subtypes) -> list[str]:
     return made
 
 
+def _span_table(spans: dict) -> list[str]:
+    """Markdown rows of a cue_spans.agreement result: overall, then by cue."""
+    return ["| cue | annotated | recall | highlights | precision |", "|---|---:|---:|---:|---:|"] + [
+        f"| {c} | {e['annotated']} | {format_ratio(e['recall'])} | {e['hits']} | {format_ratio(e['precision'])} |"
+        for c, e in {"(all)": spans["overall"], **spans["by_cue"]}.items()]
+
+
 def write_report(folder, posts, verdicts, metrics: dict, threshold: float) -> None:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -106,10 +113,8 @@ def write_report(folder, posts, verdicts, metrics: dict, threshold: float) -> No
         spans = metrics["cue_spans"]
         lines += ["", f"## Cue spans against the annotation ({spans['posts']} annotated posts)", "",
                   "An annotated span is recalled when a highlight of the same cue overlaps it; a highlight is "
-                  "correct when it overlaps an annotated span of its cue. Negated spans are left out.", "",
-                  "| cue | annotated | recall | highlights | precision |", "|---|---:|---:|---:|---:|"]
-        lines += [f"| {c} | {e['annotated']} | {format_ratio(e['recall'])} | {e['hits']} | {format_ratio(e['precision'])} |"
-                  for c, e in {"(all)": spans["overall"], **spans["by_cue"]}.items()]
+                  "correct when it overlaps an annotated span of its cue. Negated spans are left out.", ""]
+        lines += _span_table(spans)
         if "negation" in spans:
             lines += ["", f"Negation, on the {spans['negation']['hits']} highlights that overlap an annotated span: "
                       + negation_entry(spans["negation"]) + " (a span is denied when the annotators marked it "
@@ -118,10 +123,8 @@ def write_report(folder, posts, verdicts, metrics: dict, threshold: float) -> No
     if "highlights" in metrics:
         shown = metrics["highlights"]
         lines += ["", "## Highlights shown: the cue rules' and the span tagger's", "",
-                  "The tagger's highlights are added on posts in the review and high bands.", "",
-                  "| cue | annotated | recall | highlights | precision |", "|---|---:|---:|---:|---:|"]
-        lines += [f"| {c} | {e['annotated']} | {format_ratio(e['recall'])} | {e['hits']} | {format_ratio(e['precision'])} |"
-                  for c, e in {"(all)": shown["overall"], **shown["by_cue"]}.items()]
+                  "The tagger's highlights are added on posts in the review and high bands.", ""]
+        lines += _span_table(shown)
     for key, title in (("false_positives", "Worst false positives"), ("false_negatives", "Worst false negatives")):
         lines += ["", f"## {title}", ""]
         lines += [f"- `{e['id']}` {e['label']}/{e['subtype'] or '-'} risk {e['risk']:.3f} cues {', '.join(e['cues']) or '-'}: "

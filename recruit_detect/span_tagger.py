@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import zlib
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import chain
 
 import numpy as np
+from scipy import sparse
 from scipy.special import expit
 
 from recruit_detect.types import CueHit
@@ -49,7 +50,9 @@ _BIAS, _SHAPE, _PREFIX, _SUFFIX, _LINE, _BIGRAM_LEFT, _BIGRAM_RIGHT, _HIT, _BEFO
 _WORD = 16  # + offset from the token, -WINDOW..WINDOW
 _MASK = 0xFFFFFFFF
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing of keys into the lookup table
-_TABLE_BITS = 18  # 262,144 slots for some 44,000 keys: 3,640 share a slot (2^17: 27 ns a key, 2^19-20: 20-21)
+# 262,144 slots: for the 44,000 keys of the first shipped tagger, 3,640 shared a slot, and a lookup
+# took 21 ns (2^17 slots: 27 ns, 2^19-2^20: 20-21)
+_TABLE_BITS = 18
 
 
 def _wordy(text: str) -> bool:
@@ -200,7 +203,6 @@ class SpanTagger:
 
     def fit(self, analyses, spans) -> "SpanTagger":
         """Learn from `analyses` and the annotated un-negated spans of each (cue, start, end)."""
-        from scipy import sparse
         from sklearn.linear_model import SGDClassifier
 
         batch = features(analyses)
@@ -255,7 +257,7 @@ class SpanTagger:
         A hash table, not a binary search of keys_: 21 against 64 ns a key."""
         cache, missing = self._cache(), len(self.keys_)
         rows = cache["table"][(keys * _GOLDEN) >> np.uint64(64 - _TABLE_BITS)]
-        rows[self.keys_.take(np.minimum(rows, max(missing - 1, 0)), mode="clip") != keys] = missing
+        rows[self.keys_.take(rows, mode="clip") != keys] = missing  # clip: the "missing" row itself
         if len(cache["overflow"]):
             unseen = np.flatnonzero(rows == missing)
             where = np.searchsorted(cache["overflow_keys"], keys[unseen]).clip(max=len(cache["overflow"]) - 1)
@@ -267,8 +269,6 @@ class SpanTagger:
         """tokens x classes: one-vs-rest sigmoids, normalized to sum to one (as scikit-learn's
         SGDClassifier.predict_proba). The sums are sparse products (13 us a post against 61 for
         gathering the rows and summing them)."""
-        from scipy import sparse
-
         n, width = batch.keys.shape
         weights = self._cache()["weights"]
         shape = (n, len(weights))
@@ -331,8 +331,6 @@ def highlights(tagger: SpanTagger, analyses, cues) -> list[tuple[CueHit, ...]]:
     judged as the rules judge their own (Cue.hit): a highlight that its cue's suppressors cancel,
     or a risk highlight that the post denies ("kami tidak menahan paspor"), is dropped, and a risk
     highlight inside a news or warning frame is marked reported."""
-    from dataclasses import replace
-
     from recruit_detect.cues import mark_reported
     from recruit_detect.negation import first_words
 
