@@ -19,7 +19,7 @@ import numpy as np
 
 from recruit_detect.errors import ModelError, UntrustedModelError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the stacked model with a memory (model.RiskModel)
 SKOPS_PROTOCOL = 2  # the schema version of skops files that read_model_data reads
 MODEL_FILE, METADATA_FILE, CARD_FILE = "model.skops", "metadata.json", "MODEL_CARD.md"
 

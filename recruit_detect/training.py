@@ -13,7 +13,8 @@ from recruit_detect.corpus import Post
 from recruit_detect.counts import analyze_and_count
 from recruit_detect.cues import default_cues
 from recruit_detect.evaluate import format_metrics, metrics
-from recruit_detect.model import RiskModel, choose_thresholds, default_folds
+from recruit_detect.model import LOGISTIC_C, RiskModel, choose_thresholds, default_folds
+from recruit_detect.scorer import NEIGHBOURS
 from recruit_detect.workers import run_all
 
 
@@ -131,8 +132,10 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
         "label_map": label_map or {"illegal": 1, "other": 0},
         "training": {"posts": len(posts), "duplicates_dropped": dropped, "illegal": int(y.sum()),
                      "groups": int(len(set(groups))), "groups_from": groups_from, "folds": len(set(model.fold_)) if model.cross_validated_ else 0, "seed": seed,
-                     "model": {"C": model.C, "min_ratio": weights.min_ratio, "cue_weight": weights.cue_weight,
-                               "nb_power": weights.nb_power},
+                     "model": {"C": model.C, "logistic_C": LOGISTIC_C, "min_ratio": weights.min_ratio,
+                               "cue_weight": weights.cue_weight, "nb_power": weights.nb_power,
+                               "memory_posts": 0 if model.memory_ is None else len(model.memory_[3]),
+                               "neighbours": NEIGHBOURS},
                      "seconds": {k: round(v, 1) for k, v in seconds.items()}},
         "thresholds": thresholds.to_dict(),
         "cross_validated": oof,
@@ -176,6 +179,13 @@ Cues left to the rules (their learned highlights were right less than half the t
 """
 
 
+def _memory(model: dict) -> str:
+    if not model["memory_posts"]:
+        return "no memory of training posts (the corpus is too large for one)"
+    return (f"a memory of the {model['memory_posts']} training posts' word n-grams (how much nearer a post is to its "
+            f"{model['neighbours']} most similar illegal posts than to its {model['neighbours']} most similar others)")
+
+
 def _timing(seconds: dict | None) -> str:
     if not seconds:
         return ""
@@ -206,8 +216,9 @@ hashed word 1-2-grams and character 2-5-grams (within words) over normalized tex
 weighted per block and scaled by each n-gram's log-count ratio between the classes to the power
 {tr['model']['nb_power']} (NB-SVM; n-grams below {tr['model']['min_ratio']} of their block's mean ratio are dropped), plus the cue engine's hits (active,
 negated and reported cues, obfuscation counts, money roles), weighted {tr['model']['cue_weight']} against the n-grams.
-Model: a class-balanced linear SVM (squared hinge, C={tr['model']['C']}), calibrated with a Platt
-sigmoid fitted on out-of-fold scores.
+Model: a class-balanced linear SVM (squared hinge, C={tr['model']['C']}) and a class-balanced logistic
+regression (C={tr['model']['logistic_C']}) on these features, and {_memory(tr['model'])}, stacked and calibrated by a
+logistic regression fitted on their out-of-fold scores.
 
 ## Training data
 
