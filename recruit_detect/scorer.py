@@ -56,26 +56,59 @@ def weigh(X, scale: np.ndarray, blocks: tuple[int, ...]) -> sparse.csr_matrix:
 NEIGHBOURS = 5
 
 
+# Each post takes part in the memory with its heaviest word n-grams alone, and so does each post
+# scored against it. The n-grams most posts share carry the least weight; without them the
+# product of a batch with the memory is sparse instead of dense (the whole word block: 160 us a
+# post against the 3,102 posts of the shipped memory, most of the scoring time).
+MEMORY_TERMS = 32
+
+
+def _heaviest_first(groups: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The order that sorts entries by group (ascending) and, within a group, by value in [0, 1]
+    (descending), ties in their given order. Values are compared at 2^-32 steps: the key is one
+    integer, which a stable argsort orders 4-5x faster than np.lexsort orders the two keys, and
+    the order within a group does not depend on its group number, so nor on the batching."""
+    steps = np.floor((1.0 - np.clip(values, 0.0, 1.0)) * 4294967295.0).astype(np.uint64)
+    return np.argsort((groups.astype(np.uint64) << np.uint64(32)) | steps, kind="stable")
+
+
 def word_block(X, blocks: tuple[int, ...]) -> sparse.csr_matrix:
-    """The word n-gram columns of weighted counts: unit rows (or empty), as `weigh` normalizes
-    each block."""
-    return sparse.csr_matrix(X)[:, :blocks[0]]
-
-
-def _top_mean(similarities: np.ndarray, k: int) -> np.ndarray:
-    k = min(k, similarities.shape[1])
-    if k == 0:
-        return np.zeros(similarities.shape[0])
-    return np.partition(similarities, similarities.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
+    """The heaviest MEMORY_TERMS word n-grams of each row of weighted counts, scaled to unit
+    length: what the memory holds of a post and compares it by. `weigh` leaves the block's rows
+    at unit length, so each weight is at most 1; ties go to the lower column."""
+    X = sparse.csr_matrix(X)[:, :blocks[0]]
+    X.sum_duplicates()  # canonical: sorted columns, no repeats
+    rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    order = _heaviest_first(rows, X.data)
+    kept = np.sort(order[np.arange(len(order)) - X.indptr[rows[order]] < MEMORY_TERMS])
+    data, cols, rows = X.data[kept], X.indices[kept], rows[kept]
+    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=X.shape[0]))
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=X.shape[0]))])
+    return sparse.csr_matrix((data / norms[rows], cols, indptr), shape=X.shape)
 
 
 def neighbour_score(words, memory, illegal: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
     """How much nearer each post is to the illegal posts of `memory` than to the others: the mean
     cosine similarity of its `k` most similar illegal posts minus that of its `k` most similar
-    other posts, on the word block (`word_block`). Recruiters repost one ad with a new number, a
-    new town or a new fee; a linear model sees the new words, the memory sees the old ad."""
-    similarities = (words @ memory.T).toarray()
-    return _top_mean(similarities[:, illegal], k) - _top_mean(similarities[:, ~illegal], k)
+    other posts, on their heaviest word n-grams (`word_block`). Recruiters repost one ad with a
+    new number, a new town or a new fee; a linear model sees the new words, the memory the old ad.
+
+    The weights are never negative, so a memory post that shares no n-gram with a post is at
+    similarity 0, below every shared one: the mean runs over the similarities the sparse product
+    holds, the missing ones counting 0."""
+    similarities = sparse.csr_matrix(words @ memory.T)
+    n = similarities.shape[0]
+    rows = np.repeat(np.arange(n), np.diff(similarities.indptr))
+    group = 2 * rows + illegal[similarities.indices]  # (post, class of the memory post)
+    order = _heaviest_first(group, similarities.data)
+    group = group[order]
+    starts = np.cumsum(np.bincount(group, minlength=2 * n)) - np.bincount(group, minlength=2 * n)
+    top = np.arange(len(group)) - starts[group] < k  # each group's k highest
+    # float even when no post shares an n-gram with the memory (bincount of nothing gives ints)
+    sums = np.bincount(group[top], weights=similarities.data[order][top], minlength=2 * n).reshape(n, 2).astype(float)
+    sizes = np.minimum(k, [np.count_nonzero(~illegal), np.count_nonzero(illegal)])
+    means = np.divide(sums, sizes, out=np.zeros_like(sums), where=sizes > 0)
+    return means[:, 1] - means[:, 0]
 
 
 _TYPES = ("RiskModel", "Pipeline", "FeatureUnion", "HashedWords", "HashedChars", "CueFeatures", "BlockTfidf",

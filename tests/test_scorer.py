@@ -67,6 +67,7 @@ def test_the_neighbour_score_is_the_top_k_similarity_to_illegal_minus_to_other_p
     # more neighbours than illegal posts: all of them
     assert np.allclose(neighbour_score(words, memory, illegal, k=3), [0.8, -0.6, 0.0])
     assert np.allclose(neighbour_score(words, memory, np.zeros(5, bool), k=2), [-0.8, -0.9, 0.0])  # no illegal post
+    assert np.array_equal(neighbour_score(sparse.csr_matrix((2, 3)), memory, illegal), [0.0, 0.0])  # no shared n-gram
 
 
 def test_a_repost_with_a_new_number_and_town_sits_next_to_the_training_ad(records):
