@@ -148,6 +148,11 @@ def _render(post: str, rec: dict, lang: str) -> str:
             lines.append(("model words for: " if en else "kata yang menaikkan risiko: ") + ups)
         if downs:
             lines.append(("model words against: " if en else "kata yang menurunkan risiko: ") + downs)
+    memory = rec.get("memory")
+    if memory:  # the training posts this one most resembles, by class
+        lines.append((f"like known illegal ads {memory['illegal']:.2f}, like other posts {memory['other']:.2f} "
+                      if en else f"mirip iklan ilegal yang dikenal {memory['illegal']:.2f}, mirip unggahan lain "
+                      f"{memory['other']:.2f} ") + f"({memory['weight']:+.2f})")
     ents = rec["entities"]
     if ents:
         lines.append("")

@@ -161,12 +161,15 @@ class Detector:
                "cues": cues, "entities": summarize(verdict.analysis.entities), "model": self.name, "error": None}
         if verdict.analysis.warnings:
             rec["warnings"] = list(verdict.analysis.warnings)
-        if terms:  # the analyst view: also every entity with its span, and the model's strongest words
-            from recruit_detect.explain import term_weights
+        if terms:  # the analyst view: also every entity with its span, the model's strongest words and its memory
+            from recruit_detect.explain import memory_evidence, term_weights
 
             rec["entity_spans"] = [e.to_dict(post) for e in verdict.analysis.entities]
             rec["terms"] = [{"start": a, "end": b, "text": post[a:b], "weight": w}
                             for a, b, w in term_weights(self.model, verdict.analysis)]
+            memory = memory_evidence(self.model, verdict.analysis)
+            if memory is not None:
+                rec["memory"] = memory
         return rec
 
 

@@ -91,11 +91,16 @@ def neighbour_score(words, memory, illegal: np.ndarray, k: int = NEIGHBOURS) -> 
     """How much nearer each post is to the illegal posts of `memory` than to the others: the mean
     cosine similarity of its `k` most similar illegal posts minus that of its `k` most similar
     other posts, on their heaviest word n-grams (`word_block`). Recruiters repost one ad with a
-    new number, a new town or a new fee; a linear model sees the new words, the memory the old ad.
+    new number, a new town or a new fee; a linear model sees the new words, the memory the old ad."""
+    means = neighbour_means(words, memory, illegal, k)
+    return means[:, 1] - means[:, 0]
 
-    The weights are never negative, so a memory post that shares no n-gram with a post is at
-    similarity 0, below every shared one: the mean runs over the similarities the sparse product
-    holds, the missing ones counting 0."""
+
+def neighbour_means(words, memory, illegal: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
+    """Per post, the mean similarity of its `k` most similar other posts and of its `k` most
+    similar illegal posts (columns 0 and 1). The weights are never negative, so a memory post that
+    shares no n-gram with a post is at similarity 0, below every shared one: the mean runs over
+    the similarities the sparse product holds, the missing ones counting 0."""
     similarities = sparse.csr_matrix(words @ memory.T)
     n = similarities.shape[0]
     rows = np.repeat(np.arange(n), np.diff(similarities.indptr))
@@ -107,8 +112,7 @@ def neighbour_score(words, memory, illegal: np.ndarray, k: int = NEIGHBOURS) -> 
     # float even when no post shares an n-gram with the memory (bincount of nothing gives ints)
     sums = np.bincount(group[top], weights=similarities.data[order][top], minlength=2 * n).reshape(n, 2).astype(float)
     sizes = np.minimum(k, [np.count_nonzero(~illegal), np.count_nonzero(illegal)])
-    means = np.divide(sums, sizes, out=np.zeros_like(sums), where=sizes > 0)
-    return means[:, 1] - means[:, 0]
+    return np.divide(sums, sizes, out=np.zeros_like(sums), where=sizes > 0)
 
 
 _TYPES = ("RiskModel", "Pipeline", "FeatureUnion", "HashedWords", "HashedChars", "CueFeatures", "BlockTfidf",

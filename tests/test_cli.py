@@ -68,6 +68,30 @@ def test_check_text_lists_only_the_words_whose_weight_shows():
     assert "kata yang menaikkan risiko: biaya (+0.21)" in lines and "kata yang menurunkan risiko: 5jt (-0.01)" in lines
 
 
+def test_check_shows_what_the_memory_adds_and_the_record_agrees_with_the_risk(run, small_model):
+    import numpy as np
+    from scipy.special import expit
+
+    from recruit_detect.detector import Detector, analyze
+    from recruit_detect.explain import term_weights
+
+    rec = json.loads(run("check", "--format", "json", FEE_AD).stdout)
+    memory = rec["memory"]
+    assert set(memory) == {"illegal", "other", "weight"} and 0 <= memory["other"] <= 1 and 0 <= memory["illegal"] <= 1
+    # the memory's weight and the linear part together are the risk's log-odds
+    scorer = Detector.load(small_model).model
+    doc = analyze(FEE_AD)
+    linear = float((scorer.weighted([doc]) @ scorer.coef.T + scorer.intercept).ravel()[0])
+    assert expit(linear + memory["weight"]) == pytest.approx(rec["risk"], abs=1e-3)  # both rounded in the record
+    assert np.sign(memory["weight"]) == np.sign(memory["illegal"] - memory["other"])
+    assert term_weights(scorer, doc)  # the words still explain the linear part
+    for lang, words in (("id", f"mirip iklan ilegal yang dikenal {memory['illegal']:.2f}, mirip unggahan lain "
+                                f"{memory['other']:.2f} ({memory['weight']:+.2f})"),
+                        ("en", f"like known illegal ads {memory['illegal']:.2f}, like other posts {memory['other']:.2f} "
+                               f"({memory['weight']:+.2f})")):
+        assert words in run("check", "--lang", lang, FEE_AD).stdout.splitlines()
+
+
 def test_check_exit_code(run):
     flagged = run("check", "--format", "json", "--exit-code", FEE_AD)
     assert flagged.exit_code == 3 and json.loads(flagged.stdout)["illegal"] is True
