@@ -79,9 +79,9 @@ def grouped_folds(y, groups, folds: int, seed: int):
 # a single product (scorer.LinearScorer.from_model).
 LOGISTIC_C = 32.0
 # From this many posts no memory of training posts is kept (see `_fit`). Scoring against it
-# costs about 6 us a post per 1,000 posts it holds (19 us for the shipped 3,102), and training
-# compares every fold's posts with every other fold's; a large corpus teaches the linear models
-# its families itself.
+# costs more the more posts it holds (19 us a post for the shipped 3,102), and training compares
+# every fold's posts with every other fold's; a large corpus teaches the linear models its
+# families itself.
 MEMORY_POSTS = 10_000
 
 
@@ -129,7 +129,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     - stacked with a memory of whole word blocks: EMSCAD 0.8470 / 0.8322 / 0.8275, SMS 0.9596 /
       0.9576 / 0.9625, corpus 0.9688 / 0.9720 / 0.9714, PR-AUC up on all nine; of whole weighted
       rows (550 entries a corpus post against 88), 0.8368 / 0.9613 / 0.9675 at seed 0, and better
-      on one of the nine (SMS at seed 0); without the logistic regression, lower on EMSCAD and SMS in 5 of 6;
+      on one of the nine (SMS at seed 0); without the logistic regression, lower on EMSCAD and
+      SMS in 5 of 6;
     - with each post's 32 heaviest word n-grams (seeds 0 / 1; 16 and 48 were no better): EMSCAD
       0.8344 / 0.8245, SMS 0.9582 / 0.9546, corpus 0.9676 / 0.9724. Whole word blocks cost
       about 110 us a post to score against the 3,102 posts of the shipped memory (a near-dense
@@ -177,7 +178,8 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             oof = np.zeros((len(y), 2 + memory))
             for test, scores in folds:
                 oof[test] = scores
-        else:  # too small to cross-validate: calibrate in-sample (training.py warns loudly)
+        else:  # too small to cross-validate: calibrate in-sample (training.py warns loudly; each post
+            # then also finds itself in the memory)
             X = weights.transform(counts)
             oof = np.column_stack([svm.decision_function(X), self.logistic_.decision_function(X)]
                                   + ([neighbour_score(word_block(X, weights.blocks), words, y == 1)] if memory else []))

@@ -14,7 +14,7 @@ from recruit_detect.counts import analyze_and_count
 from recruit_detect.cues import default_cues
 from recruit_detect.evaluate import format_metrics, metrics
 from recruit_detect.model import LOGISTIC_C, RiskModel, choose_thresholds, default_folds
-from recruit_detect.scorer import NEIGHBOURS
+from recruit_detect.scorer import MEMORY_TERMS, NEIGHBOURS
 from recruit_detect.workers import run_all
 
 
@@ -135,7 +135,7 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
                      "model": {"C": model.C, "logistic_C": LOGISTIC_C, "min_ratio": weights.min_ratio,
                                "cue_weight": weights.cue_weight, "nb_power": weights.nb_power,
                                "memory_posts": 0 if model.memory_ is None else len(model.memory_[3]),
-                               "neighbours": NEIGHBOURS},
+                               "neighbours": NEIGHBOURS, "memory_terms": MEMORY_TERMS},
                      "seconds": {k: round(v, 1) for k, v in seconds.items()}},
         "thresholds": thresholds.to_dict(),
         "cross_validated": oof,
@@ -182,8 +182,9 @@ Cues left to the rules (their learned highlights were right less than half the t
 def _memory(model: dict) -> str:
     if not model["memory_posts"]:
         return "no memory of training posts (the corpus is too large for one)"
-    return (f"a memory of the {model['memory_posts']} training posts' word n-grams (how much nearer a post is to its "
-            f"{model['neighbours']} most similar illegal posts than to its {model['neighbours']} most similar others)")
+    return (f"a memory of the {model['memory_posts']} training posts, each by its {model['memory_terms']} heaviest word "
+            f"n-grams (how much nearer a post is to its {model['neighbours']} most similar illegal posts than to its "
+            f"{model['neighbours']} most similar others)")
 
 
 def _timing(seconds: dict | None) -> str:
