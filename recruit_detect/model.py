@@ -93,9 +93,11 @@ def _heads(head, counts, y, seed: int):
     svm.fit(X, y)
     # liblinear's logistic regression takes its dot products from the BLAS, whose sums depend on
     # its thread count: joblib's workers run one thread, this process two, and their models
-    # differed in the tenth digit. One thread everywhere gives every path the same model.
+    # differed in the tenth digit. One thread everywhere gives every path the same model. The dual
+    # problem, as there are more features than posts: on the corpus 0.16 s against the primal's
+    # 0.5 s, and decisions correlated at 0.999999999.
     with threadpool_limits(1, user_api="blas"):
-        logistic = LogisticRegression(C=LOGISTIC_C, class_weight="balanced", solver="liblinear",
+        logistic = LogisticRegression(C=LOGISTIC_C, class_weight="balanced", solver="liblinear", dual=True,
                                       random_state=seed).fit(X, y)
     return weights, svm, logistic, X
 
