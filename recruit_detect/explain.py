@@ -12,7 +12,7 @@ from collections import defaultdict
 import numpy as np
 
 from recruit_detect.counts import char_buckets, word_buckets, word_spans
-from recruit_detect.scorer import LinearScorer, neighbour_means, word_block
+from recruit_detect.scorer import LinearScorer, neighbour_means, heaviest_words
 from recruit_detect.types import Analysis
 
 _WORD = re.compile(r"\S+")
@@ -64,7 +64,7 @@ def memory_evidence(scorer: LinearScorer, doc: Analysis) -> dict | None:
     as the term weights); None for a model without a memory."""
     if scorer.memory is None:
         return None
-    illegal_like = neighbour_means(word_block(scorer.weighted([doc]), scorer.blocks), scorer.memory,
+    illegal_like = neighbour_means(heaviest_words(scorer.weighted([doc]), scorer.blocks), scorer.memory,
                                    scorer.memory_illegal)[0]
     return {"illegal": round(float(illegal_like[1]), 3), "other": round(float(illegal_like[0]), 3),
             "weight": round(scorer.neighbour_weight * float(illegal_like[1] - illegal_like[0]), 3)}

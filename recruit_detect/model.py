@@ -22,7 +22,7 @@ from sklearn.svm import LinearSVC
 from threadpoolctl import threadpool_limits
 
 from recruit_detect.features import build_features
-from recruit_detect.scorer import LinearScorer, neighbour_score, word_block
+from recruit_detect.scorer import LinearScorer, neighbour_score, heaviest_words
 from recruit_detect.types import Thresholds
 from recruit_detect.workers import run_all
 
@@ -108,13 +108,13 @@ def _fit(head, counts, y, seed, memory, train=None, test=None):
     scorer.neighbour_score against the fold's training posts."""
     if train is None:
         weights, svm, logistic, X = _heads(head, counts, y, seed)
-        return weights, svm, logistic, (word_block(X, weights.blocks) if memory else None)
+        return weights, svm, logistic, (heaviest_words(X, weights.blocks) if memory else None)
     weights, svm, logistic, X = _heads(head, counts[train], y[train], seed)
     Xt = weights.transform(counts[test])
     inputs = [svm.decision_function(Xt), logistic.decision_function(Xt)]
     if memory:
         blocks = weights.blocks
-        inputs.append(neighbour_score(word_block(Xt, blocks), word_block(X, blocks), y[train] == 1))
+        inputs.append(neighbour_score(heaviest_words(Xt, blocks), heaviest_words(X, blocks), y[train] == 1))
     return test, np.column_stack(inputs)
 
 
@@ -136,7 +136,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
     - with each post's 32 heaviest word n-grams (seeds 0 / 1; 16 and 48 were no better): EMSCAD
       0.8344 / 0.8245, SMS 0.9582 / 0.9546, corpus 0.9676 / 0.9724. Whole word blocks cost
       about 110 us a post to score against the 3,102 posts of the shipped memory (a near-dense
-      product and a per-row partition), these 23 us (scorer.word_block)."""
+      product and a per-row partition), these 23 us (scorer.heaviest_words)."""
 
     def __init__(self, C: float = 2.0, folds: int = FOLDS, seed: int = 0, n_jobs: int = 1):
         self.C = C
@@ -184,7 +184,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
             # then also finds itself in the memory)
             X = weights.transform(counts)
             oof = np.column_stack([svm.decision_function(X), self.logistic_.decision_function(X)]
-                                  + ([neighbour_score(word_block(X, weights.blocks), words, y == 1)] if memory else []))
+                                  + ([neighbour_score(heaviest_words(X, weights.blocks), words, y == 1)] if memory else []))
         self.seconds_["fits"] = time.perf_counter() - clock
         self.calibrator_ = LogisticRegression(C=1e4).fit(oof, y)
         self.oof_proba_ = self.calibrator_.predict_proba(oof)[:, 1]

@@ -8,7 +8,7 @@ from scipy import sparse
 from recruit_detect import persist
 from recruit_detect.detector import Detector, analyze
 from recruit_detect.persist import load_model, read_model_data
-from recruit_detect.scorer import LinearScorer, neighbour_score, word_block
+from recruit_detect.scorer import LinearScorer, neighbour_score, heaviest_words
 
 from conftest import SHIPPED
 
@@ -85,7 +85,7 @@ def test_a_repost_with_a_new_number_and_town_sits_next_to_the_training_ad(record
     original = next(r["text"] for r, bad in zip(posts, y) if bad and "08" in r["text"] and len(r["text"]) > 200)
     edited = original.replace("08", "09", 1) + " Berangkat dari Cilacap."
     rows = scorer.weighted([analyze(edited), analyze(original)])
-    similarities = (word_block(rows, scorer.blocks) @ scorer.memory.T).toarray()
+    similarities = (heaviest_words(rows, scorer.blocks) @ scorer.memory.T).toarray()
     assert similarities[1].max() == pytest.approx(1.0) and similarities[0].argmax() == similarities[1].argmax()
     assert similarities[0].max() > 0.8 > np.sort(similarities[0])[-2]
     assert scorer.neighbour_weight > 0
@@ -111,7 +111,7 @@ def test_a_large_corpus_keeps_no_memory_and_stacks_two_scores(small_corpus, monk
         inputs = [fitted.pipeline_.named_steps["linear"].decision_function(X), fitted.logistic_.decision_function(X)]
         if fitted.memory_ is not None:
             scorer = LinearScorer.from_model(fitted)
-            inputs.append(neighbour_score(word_block(X, scorer.blocks), scorer.memory, scorer.memory_illegal))
+            inputs.append(neighbour_score(heaviest_words(X, scorer.blocks), scorer.memory, scorer.memory_illegal))
         expected = fitted.calibrator_.predict_proba(np.column_stack(inputs))[:, 1]
         assert np.allclose(fitted.predict_proba(analyses)[:, 1], expected, rtol=0, atol=1e-9)
 
@@ -128,3 +128,15 @@ def test_a_model_of_the_previous_format_is_refused_with_the_fix(small_model, tmp
     (old / "metadata.json").write_text(json.dumps({**metadata, "format_version": 1}))
     with pytest.raises(ModelError, match="format version 1, this recruit-detect reads 2; retrain"):
         Detector.load(old)
+
+
+def test_scores_do_not_depend_on_the_batching(small_model, analyses, monkeypatch):
+    """Each post's heaviest words and its neighbours are found among all the batch's entries at
+    once (one sort key: batch row, then weight); a post's result must not depend on its row."""
+    from recruit_detect import scorer as scoring
+
+    model = Detector.load(small_model).model
+    whole = model.predict_proba(analyses)
+    monkeypatch.setattr(scoring, "BATCH", 7)
+    assert len(analyses) > 7 and np.array_equal(model.predict_proba(analyses), whole)
+    assert np.array_equal(model.predict_proba(analyses[::-1]), whole[::-1])
