@@ -153,6 +153,10 @@ def _render(post: str, rec: dict, lang: str) -> str:
         lines.append((f"like known illegal ads {memory['illegal']:.2f}, like other posts {memory['other']:.2f} "
                       if en else f"mirip iklan ilegal yang dikenal {memory['illegal']:.2f}, mirip unggahan lain "
                       f"{memory['other']:.2f} ") + f"({memory['weight']:+.2f})")
+        near = memory.get("nearest_illegal")
+        if near:
+            lines.append((f"    nearest known illegal ad: {near['id']} ({near['similarity']:.2f})" if en else
+                          f"    iklan ilegal terdekat: {near['id']} ({near['similarity']:.2f})"))
     ents = rec["entities"]
     if ents:
         lines.append("")

@@ -12,7 +12,7 @@ from collections import defaultdict
 import numpy as np
 
 from recruit_detect.counts import char_buckets, word_buckets, word_spans
-from recruit_detect.scorer import LinearScorer, neighbour_means, heaviest_words
+from recruit_detect.scorer import LinearScorer, heaviest_words, nearest, neighbour_means
 from recruit_detect.types import Analysis
 
 _WORD = re.compile(r"\S+")
@@ -60,11 +60,16 @@ def term_weights(scorer: LinearScorer, doc: Analysis, top: int = 5) -> list[tupl
 
 def memory_evidence(scorer: LinearScorer, doc: Analysis) -> dict | None:
     """What the memory of training posts says of a post: the mean similarity of its most similar
-    illegal and other training posts, and what their difference adds to the decision (log-odds,
-    as the term weights); None for a model without a memory."""
+    illegal and other training posts, what their difference adds to the decision (log-odds, as
+    the term weights), and the most similar illegal training post (its id, when the model kept
+    ids, and similarity); None for a model without a memory."""
     if scorer.memory is None:
         return None
-    illegal_like = neighbour_means(heaviest_words(scorer.weighted([doc]), scorer.blocks), scorer.memory,
-                                   scorer.memory_illegal)[0]
-    return {"illegal": round(float(illegal_like[1]), 3), "other": round(float(illegal_like[0]), 3),
-            "weight": round(scorer.neighbour_weight * float(illegal_like[1] - illegal_like[0]), 3)}
+    words = heaviest_words(scorer.weighted([doc]), scorer.blocks)
+    other, illegal = neighbour_means(words, scorer.memory, scorer.memory_illegal)[0]
+    evidence = {"illegal": round(float(illegal), 3), "other": round(float(other), 3),
+                "weight": round(scorer.neighbour_weight * float(illegal - other), 3)}
+    row, similarity = nearest(words, scorer.memory, scorer.memory_illegal)
+    if row >= 0 and scorer.memory_ids is not None:
+        evidence["nearest_illegal"] = {"id": scorer.memory_ids[row], "similarity": round(similarity, 3)}
+    return evidence

@@ -144,9 +144,10 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         self.seed = seed
         self.n_jobs = n_jobs
 
-    def fit(self, X, y, groups=None, counts=None):
+    def fit(self, X, y, groups=None, counts=None, ids=None):
         """`counts`, when given, is `count_features(X)`, already computed (training.analyze_all
-        counts in its worker processes), and X is not needed."""
+        counts in its worker processes), and X is not needed. `ids`, the posts' ids, are kept
+        with the memory so an explanation can name the training post a post resembles."""
         y = np.asarray(y, dtype=int)
         if set(np.unique(y)) != {0, 1}:
             raise ValueError("training needs both illegal and non-illegal posts")
@@ -176,6 +177,7 @@ class RiskModel(ClassifierMixin, BaseEstimator):
         # The memory as plain arrays, which the model file stores and scorer.py reads as data.
         self.memory_ = None if words is None else (words.data, words.indices.astype(np.int32),
                                                    words.indptr.astype(np.int64), y.astype(np.int8))
+        self.memory_ids_ = None if words is None or ids is None else [str(i) for i in ids]
         if splits:
             oof = np.zeros((len(y), 2 + memory))
             for test, scores in folds:

@@ -116,6 +116,14 @@ def neighbour_means(words, memory, illegal: np.ndarray, k: int = NEIGHBOURS) -> 
     return np.divide(sums, sizes, out=np.zeros_like(sums), where=sizes > 0)
 
 
+def nearest(words, memory, illegal: np.ndarray) -> tuple[int, float]:
+    """The memory row most similar to the one post of `words` among the illegal posts, and its
+    similarity; (-1, 0.0) when no illegal post shares an n-gram with it."""
+    similarities = (words @ memory.T).toarray()[0] * illegal
+    best = int(np.argmax(similarities))
+    return (best, float(similarities[best])) if similarities[best] > 0 else (-1, 0.0)
+
+
 _TYPES = ("RiskModel", "Pipeline", "FeatureUnion", "HashedWords", "HashedChars", "CueFeatures", "BlockTfidf",
           "LinearSVC", "LogisticRegression", "LogisticRegression")
 
@@ -141,6 +149,10 @@ def _memory(arrays, word_bits: int):
     return sparse.csr_matrix((data, indices, indptr), shape=(len(labels), 1 << word_bits)), labels == 1
 
 
+def _ids(ids) -> tuple[str, ...] | None:
+    return None if ids is None else tuple(str(i) for i in ids)
+
+
 @dataclass(frozen=True, eq=False)
 class LinearScorer:
     """A trained RiskModel as arrays: the hashing sizes and cue columns of its counts, the TF-IDF
@@ -159,6 +171,7 @@ class LinearScorer:
     neighbour_weight: float
     memory: sparse.csr_matrix | None
     memory_illegal: np.ndarray | None
+    memory_ids: tuple[str, ...] | None = None  # the training posts' ids, when the trainer gave them
 
     @classmethod
     def from_model(cls, model) -> "LinearScorer":
@@ -169,7 +182,7 @@ class LinearScorer:
                          model.calibrator_.coef_, model.calibrator_.intercept_)
         return cls(parts["words"].bits, parts["chars"].bits, tuple(parts["chars"].ngram_range),
                    tuple(parts["cues"].cue_ids_), tuple(weights.blocks), weights.scale_, *stack,
-                   *_memory(model.memory_, parts["words"].bits))
+                   *_memory(model.memory_, parts["words"].bits), _ids(getattr(model, "memory_ids_", None)))
 
     @classmethod
     def from_data(cls, data: dict) -> "LinearScorer":
@@ -189,7 +202,7 @@ class LinearScorer:
                              calibrator["coef_"], calibrator["intercept_"])
             return cls(parts["words"]["bits"], parts["chars"]["bits"], tuple(parts["chars"]["ngram_range"]),
                        tuple(parts["cues"]["cue_ids_"]), tuple(weights["blocks"]), weights["scale_"], *stack,
-                       *_memory(data["memory_"], parts["words"]["bits"]))
+                       *_memory(data["memory_"], parts["words"]["bits"]), _ids(data.get("memory_ids_")))
         except (KeyError, TypeError, ValueError) as exc:
             raise UnreadableModelData(f"a model without {exc}") from None
 

@@ -107,7 +107,8 @@ def train(posts: list[Post], seed: int = 0, jobs: int = 1, name: str = "model", 
         groups = np.array([p.group or g for p, g in zip(posts, inferred)])
         groups_from = "near-duplicate clusters"
     seconds["groups"] = time.perf_counter() - clock
-    model = RiskModel(folds=folds or default_folds(len(posts)), seed=seed, n_jobs=jobs).fit(None, y, groups, counts=counts)
+    model = RiskModel(folds=folds or default_folds(len(posts)), seed=seed, n_jobs=jobs)
+    model.fit(None, y, groups, counts=counts, ids=[p.id for p in posts])
     seconds.update(model.seconds_)
     clock = time.perf_counter()
     model.span_tagger_, highlights = _learn_highlights(posts, y, groups, seed, jobs, cues)

@@ -68,7 +68,7 @@ def test_check_text_lists_only_the_words_whose_weight_shows():
     assert "kata yang menaikkan risiko: biaya (+0.21)" in lines and "kata yang menurunkan risiko: 5jt (-0.01)" in lines
 
 
-def test_check_shows_what_the_memory_adds_and_the_record_agrees_with_the_risk(run, small_model):
+def test_check_shows_what_the_memory_adds_and_the_record_agrees_with_the_risk(run, small_model, small_corpus):
     import numpy as np
     from scipy.special import expit
 
@@ -77,7 +77,10 @@ def test_check_shows_what_the_memory_adds_and_the_record_agrees_with_the_risk(ru
 
     rec = json.loads(run("check", "--format", "json", FEE_AD).stdout)
     memory = rec["memory"]
-    assert set(memory) == {"illegal", "other", "weight"} and 0 <= memory["other"] <= 1 and 0 <= memory["illegal"] <= 1
+    assert set(memory) == {"illegal", "other", "weight", "nearest_illegal"}
+    assert 0 <= memory["other"] <= 1 and 0 < memory["illegal"] <= memory["nearest_illegal"]["similarity"] <= 1
+    illegal_ids = {r["id"] for r in map(json.loads, small_corpus.read_text().splitlines()) if r["label"] == "illegal"}
+    assert memory["nearest_illegal"]["id"] in illegal_ids
     # the memory's weight and the linear part together are the risk's log-odds
     scorer = Detector.load(small_model).model
     doc = analyze(FEE_AD)
@@ -90,6 +93,8 @@ def test_check_shows_what_the_memory_adds_and_the_record_agrees_with_the_risk(ru
                         ("en", f"like known illegal ads {memory['illegal']:.2f}, like other posts {memory['other']:.2f} "
                                f"({memory['weight']:+.2f})")):
         assert words in run("check", "--lang", lang, FEE_AD).stdout.splitlines()
+    near = memory["nearest_illegal"]
+    assert f"    iklan ilegal terdekat: {near['id']} ({near['similarity']:.2f})" in run("check", FEE_AD).stdout.splitlines()
 
 
 def test_check_exit_code(run):

@@ -79,7 +79,8 @@ def test_a_repost_with_a_new_number_and_town_sits_next_to_the_training_ad(record
 
     posts = records[::5]
     y = np.array([r["label"] == "illegal" for r in posts])
-    model = RiskModel(folds=3).fit([analyze(r["text"]) for r in posts], y, np.array([r["group"] for r in posts]))
+    model = RiskModel(folds=3).fit([analyze(r["text"]) for r in posts], y, np.array([r["group"] for r in posts]),
+                                   ids=[r["id"] for r in posts])
     scorer = LinearScorer.from_model(model)
     assert scorer.memory.shape[0] == len(posts) and np.array_equal(scorer.memory_illegal, y)
     original = next(r["text"] for r, bad in zip(posts, y) if bad and "08" in r["text"] and len(r["text"]) > 200)
@@ -89,6 +90,22 @@ def test_a_repost_with_a_new_number_and_town_sits_next_to_the_training_ad(record
     assert similarities[1].max() == pytest.approx(1.0) and similarities[0].argmax() == similarities[1].argmax()
     assert similarities[0].max() > 0.8 > np.sort(similarities[0])[-2]
     assert scorer.neighbour_weight > 0
+    # and the explanation names it
+    from recruit_detect.explain import memory_evidence
+
+    source = next(r["id"] for r in posts if r["text"] == original)
+    named = memory_evidence(scorer, analyze(edited))["nearest_illegal"]
+    assert named == {"id": source, "similarity": round(float(similarities[0].max()), 3)}
+    assert "nearest_illegal" not in memory_evidence(LinearScorer.from_model(replace_ids(model)), analyze(edited))
+
+
+def replace_ids(model):
+    """The model as a trainer that gave no ids would have left it."""
+    import copy
+
+    bare = copy.copy(model)
+    bare.memory_ids_ = None
+    return bare
 
 
 def test_a_large_corpus_keeps_no_memory_and_stacks_two_scores(small_corpus, monkeypatch):
