@@ -65,11 +65,11 @@ def memory_evidence(scorer: LinearScorer, doc: Analysis) -> dict | None:
     ids, and similarity); None for a model without a memory."""
     if scorer.memory is None:
         return None
-    words = heaviest_words(scorer.weighted([doc]), scorer.blocks)
-    other, illegal = neighbour_means(words, scorer.memory, scorer.memory_illegal)[0]
+    similarities = heaviest_words(scorer.weighted([doc]), scorer.blocks) @ scorer.memory.T
+    other, illegal = neighbour_means(similarities, scorer.memory_illegal)[0]
     evidence = {"illegal": round(float(illegal), 3), "other": round(float(other), 3),
                 "weight": round(scorer.neighbour_weight * float(illegal - other), 3)}
-    row, similarity = nearest(words, scorer.memory, scorer.memory_illegal)
+    row, similarity = nearest(similarities, scorer.memory_illegal)
     if row >= 0 and scorer.memory_ids is not None:
         evidence["nearest_illegal"] = {"id": scorer.memory_ids[row], "similarity": round(similarity, 3)}
     return evidence

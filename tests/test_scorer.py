@@ -96,10 +96,10 @@ def test_a_repost_with_a_new_number_and_town_sits_next_to_the_training_ad(record
     source = next(r["id"] for r in posts if r["text"] == original)
     named = memory_evidence(scorer, analyze(edited))["nearest_illegal"]
     assert named == {"id": source, "similarity": round(float(similarities[0].max()), 3)}
-    assert "nearest_illegal" not in memory_evidence(LinearScorer.from_model(replace_ids(model)), analyze(edited))
+    assert "nearest_illegal" not in memory_evidence(LinearScorer.from_model(_without_ids(model)), analyze(edited))
 
 
-def replace_ids(model):
+def _without_ids(model):
     """The model as a trainer that gave no ids would have left it."""
     import copy
 
